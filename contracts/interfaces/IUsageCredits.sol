@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+
 /// @title IUsageCredits
 /// @notice Non-transferable usage credits. Credits are minted by an issuer for a contribution to the
-/// network (hosting, validation, ...) and burned when they are spent. They can never change hands.
-interface IUsageCredits {
+/// network (hosting, validation, ...) and burned when they are spent. They can never change hands: the
+/// ERC-20 read functions work (so wallets show a balance) but every transfer and approval reverts.
+interface IUsageCredits is IERC20Metadata {
     /// @notice Emitted when `amount` credits are minted to `account` for a contribution of kind `reason`.
     event CreditsMinted(address indexed account, uint256 amount, bytes32 indexed reason);
 
@@ -20,12 +23,16 @@ interface IUsageCredits {
     /// @notice A mint or burn of zero credits, or to the zero address.
     error UsageCreditsInvalidAmount(address account, uint256 amount);
 
-    /// @notice Mints `amount` credits to `account` for a contribution of kind `reason`. Issuer only.
+    /// @notice Mints `amount` credits to `account` for a contribution of kind `reason`. Issuer role only.
     function mint(address account, uint256 amount, bytes32 reason) external;
 
     /// @notice Burns `amount` of the caller's credits for a use of kind `reason`.
     function burn(uint256 amount, bytes32 reason) external;
 
-    /// @notice Burns `amount` of `account`'s credits for a use of kind `reason`. Spender role only.
+    /// @notice Burns `amount` of `account`'s credits for a use of kind `reason`. Spender role only
+    /// (for example the TaskEscrow, when a requester pays its fee in credits).
     function burnFrom(address account, uint256 amount, bytes32 reason) external;
+
+    /// @notice Total credits ever minted to `account`: a receipt of its contributions.
+    function mintedTo(address account) external view returns (uint256);
 }
