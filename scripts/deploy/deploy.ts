@@ -1,12 +1,13 @@
 /**
  * The one Ainur deploy module. Tests' fixtures and `npm start` both call {@link deployAinur} with an
- * ethers `Signer`; it deploys from the compiled artifacts (`hardhat build` writes them) and can write a
- * deployments file with each address and the block it was deployed in.
+ * ethers `Signer`; it deploys from the compiled artifacts (`hardhat build` writes them), wires the roles,
+ * hands every admin and parameter role to the governance timelock, and can write a deployments file with
+ * each address and the block it was deployed in.
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ContractFactory, ZeroHash, id } from "ethers";
+import { Contract, ContractFactory, ZeroAddress, ZeroHash, id, parseEther } from "ethers";
 import type { InterfaceAbi, Signer } from "ethers";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -19,11 +20,67 @@ export interface DeployedContract {
   txHash: string;
 }
 
+/** The contracts {@link deployAinur} deploys, by deployments-file key. */
+export const AINUR_CONTRACTS = [
+  "AinurToken",
+  "AinurTimelock",
+  "AinurGovernor",
+  "AgentRegistry",
+  "UsageCredits",
+  "ReputationStaking",
+  "TaskEscrow",
+  "InsurancePool",
+  "UTIDRegistry",
+] as const;
+export type AinurContractName = (typeof AINUR_CONTRACTS)[number];
+
 /** What {@link deployAinur} deployed, as written to the deployments file. */
 export interface AinurDeployment {
   chainId: string;
   deployer: string;
-  contracts: Record<string, DeployedContract>;
+  /** The first block of the deployment: an indexer of every Ainur contract starts here. */
+  startBlock: number;
+  contracts: Record<AinurContractName, DeployedContract>;
+}
+
+export interface GovernanceOptions {
+  /** Blocks between proposing and voting (default 1). */
+  votingDelay: number;
+  /** Blocks of voting (default 50). */
+  votingPeriod: number;
+  /** Votes needed to propose (default 0). */
+  proposalThreshold: bigint;
+  /** Quorum as a percentage of the supply (default 4). */
+  quorumPercent: number;
+  /** Seconds between queueing and executing (default 3600). */
+  timelockDelay: number;
+}
+
+export interface StakingOptions {
+  minimumStake: bigint;
+  unbondDelay: number;
+  scoreHalfLife: number;
+  escrowSlashCapBps: number;
+  disputeSlashCapBps: number;
+  governanceSlashCapBps: number;
+}
+
+export interface EscrowOptions {
+  feeBps: number;
+  maxReviewWindow: number;
+  disputeBond: bigint;
+  disputeResponseWindow: number;
+  disputeVotingPeriod: number;
+}
+
+export interface PoolOptions {
+  baseBps: number;
+  reputationRiskBps: number;
+  utilisationSlopeBps: number;
+  reputationScale: number;
+  maxCoverPerPolicy: bigint;
+  maxUtilisationBps: number;
+  withdrawalCooldown: number;
 }
 
 export interface DeployOptions {
@@ -31,13 +88,55 @@ export interface DeployOptions {
   artifactsDir?: string;
   /** Write the deployments file here, e.g. `.ainur/deployments/31337.json`. Nothing is written if unset. */
   deploymentsFile?: string;
-  /** Gets `DEFAULT_ADMIN_ROLE` on the credits; defaults to the deployer. */
-  admin?: string;
-  /** Addresses granted `ISSUER_ROLE` on the credits (default: the deployer). */
+  /** Receives the whole AINUR supply (default: the deployer). */
+  tokenHolder?: string;
+  /** The fixed AINUR supply (default 1e9 tokens). */
+  tokenSupply?: bigint;
+  /** Granted `ISSUER_ROLE` on UsageCredits (default: the deployer). */
   creditIssuers?: readonly string[];
+  /** Granted `AUCTIONEER_ROLE` on TaskEscrow: the market keys that sign awards (default: none). */
+  auctioneers?: readonly string[];
+  /** The first arbitration panel (odd size); later panels come from governance (default: none). */
+  arbitrators?: readonly string[];
+  governance?: Partial<GovernanceOptions>;
+  staking?: Partial<StakingOptions>;
+  escrow?: Partial<EscrowOptions>;
+  pool?: Partial<PoolOptions>;
   /** Progress lines, e.g. `console.log`. */
   log?: (line: string) => void;
 }
+
+export const DEFAULT_GOVERNANCE: GovernanceOptions = {
+  votingDelay: 1,
+  votingPeriod: 50,
+  proposalThreshold: 0n,
+  quorumPercent: 4,
+  timelockDelay: 3600,
+};
+export const DEFAULT_STAKING: StakingOptions = {
+  minimumStake: parseEther("100"),
+  unbondDelay: 7 * 86_400,
+  scoreHalfLife: 30 * 86_400,
+  escrowSlashCapBps: 1_000,
+  disputeSlashCapBps: 2_000,
+  governanceSlashCapBps: 5_000,
+};
+export const DEFAULT_ESCROW: EscrowOptions = {
+  feeBps: 100,
+  maxReviewWindow: 7 * 86_400,
+  disputeBond: parseEther("10"),
+  disputeResponseWindow: 2 * 86_400,
+  disputeVotingPeriod: 3 * 86_400,
+};
+export const DEFAULT_POOL: PoolOptions = {
+  baseBps: 100,
+  reputationRiskBps: 400,
+  utilisationSlopeBps: 500,
+  reputationScale: 1_000,
+  maxCoverPerPolicy: parseEther("10000"),
+  maxUtilisationBps: 8_000,
+  withdrawalCooldown: 3 * 86_400,
+};
 
 /** A contract's artifact could not be read: the contracts have not been compiled. */
 export class DeployArtifactMissingError extends Error {
@@ -51,16 +150,25 @@ export class DeployArtifactMissingError extends Error {
   }
 }
 
-interface Artifact {
+export interface Artifact {
   abi: InterfaceAbi;
   bytecode: string;
 }
 
-/** Reads `<artifactsDir>/contracts/<sourcePath>/<Name>.json`. `sourcePath` defaults to `<Name>.sol`. */
+const SOURCE_PATHS: Partial<Record<string, string>> = {
+  AinurToken: "governance/AinurToken.sol",
+  AinurGovernor: "governance/AinurGovernor.sol",
+  AinurTimelock: "governance/AinurTimelock.sol",
+};
+
+/**
+ * Reads `<artifactsDir>/contracts/<sourcePath>/<Name>.json`. `sourcePath` defaults to the contract's known
+ * source (`<Name>.sol`, or under `governance/`).
+ */
 export async function readArtifact(
   name: string,
   artifactsDir = path.join(root, "artifacts"),
-  sourcePath = `${name}.sol`,
+  sourcePath = SOURCE_PATHS[name] ?? `${name}.sol`,
 ): Promise<Artifact> {
   const file = path.join(artifactsDir, "contracts", sourcePath, `${name}.json`);
   try {
@@ -71,6 +179,8 @@ export async function readArtifact(
   }
 }
 
+const role = (name: string): string => id(name);
+
 /** Deploys every Ainur contract with `signer` and returns their addresses and deploy blocks. */
 export async function deployAinur(signer: Signer, options: DeployOptions = {}): Promise<AinurDeployment> {
   const provider = signer.provider;
@@ -79,67 +189,132 @@ export async function deployAinur(signer: Signer, options: DeployOptions = {}): 
   const log = options.log ?? (() => {});
   const deployer = await signer.getAddress();
   const chainId = (await provider.getNetwork()).chainId.toString();
-  const contracts: Record<string, DeployedContract> = {};
+  const gov = { ...DEFAULT_GOVERNANCE, ...options.governance };
+  const stk = { ...DEFAULT_STAKING, ...options.staking };
+  const esc = { ...DEFAULT_ESCROW, ...options.escrow };
+  const pol = { ...DEFAULT_POOL, ...options.pool };
+  const contracts: Partial<Record<AinurContractName, DeployedContract>> = {};
+  const instances: Partial<Record<AinurContractName, Contract>> = {};
 
-  const deploy = async (
-    key: string,
-    name: string,
-    args: readonly unknown[],
-    sourcePath?: string,
-  ): Promise<string> => {
-    const artifact = await readArtifact(name, options.artifactsDir, sourcePath);
+  const deploy = async (name: AinurContractName, args: readonly unknown[]): Promise<string> => {
+    const artifact = await readArtifact(name, options.artifactsDir);
     const factory = new ContractFactory(artifact.abi, artifact.bytecode, signer);
     const contract = await factory.deploy(...args);
-    const tx = contract.deploymentTransaction()!;
-    const receipt = (await tx.wait())!;
+    const receipt = (await contract.deploymentTransaction()!.wait())!;
     const address = await contract.getAddress();
-    contracts[key] = { address, block: receipt.blockNumber, txHash: receipt.hash };
-    log(`deployed ${key} (${name}) at ${address} in block ${receipt.blockNumber}`);
+    contracts[name] = { address, block: receipt.blockNumber, txHash: receipt.hash };
+    instances[name] = new Contract(address, artifact.abi, signer);
+    log(`deployed ${name} at ${address} in block ${receipt.blockNumber}`);
     return address;
   };
-  const send = async (
-    label: string,
-    to: string,
-    name: string,
-    method: string,
-    args: readonly unknown[],
-    sourcePath?: string,
-  ): Promise<void> => {
-    const artifact = await readArtifact(name, options.artifactsDir, sourcePath);
-    const factory = new ContractFactory(artifact.abi, artifact.bytecode, signer);
-    const contract = factory.attach(to);
-    const tx = (await contract.getFunction(method)(...args)) as { wait(): Promise<unknown> };
+  const send = async (name: AinurContractName, method: string, args: readonly unknown[]): Promise<void> => {
+    const tx = (await instances[name]!.getFunction(method)(...args)) as { wait(): Promise<unknown> };
     await tx.wait();
-    log(label);
   };
 
-  const admin = options.admin ?? deployer;
-  const credits = await deploy("UsageCredits", "UsageCredits", [deployer]);
-  const issuers = options.creditIssuers ?? [deployer];
-  for (const issuer of issuers) {
-    await send(`granted ISSUER_ROLE on UsageCredits to ${issuer}`, credits, "UsageCredits", "grantRole", [
-      id("ISSUER_ROLE"),
-      issuer,
-    ]);
-  }
-  if (admin !== deployer) {
-    await send(
-      `granted DEFAULT_ADMIN_ROLE on UsageCredits to ${admin}`,
-      credits,
-      "UsageCredits",
-      "grantRole",
-      [ZeroHash, admin],
-    );
-    await send(
-      `deployer renounced DEFAULT_ADMIN_ROLE on UsageCredits`,
-      credits,
-      "UsageCredits",
-      "renounceRole",
-      [ZeroHash, deployer],
-    );
-  }
+  // Governance first: the timelock is the treasury and the final holder of every parameter role.
+  const token = await deploy("AinurToken", [
+    options.tokenHolder ?? deployer,
+    options.tokenSupply ?? parseEther("1000000000"),
+  ]);
+  const timelock = await deploy("AinurTimelock", [gov.timelockDelay, [], [ZeroAddress], deployer]);
+  const governor = await deploy("AinurGovernor", [
+    token,
+    timelock,
+    gov.votingDelay,
+    gov.votingPeriod,
+    gov.proposalThreshold,
+    gov.quorumPercent,
+  ]);
 
-  const deployment: AinurDeployment = { chainId, deployer, contracts };
+  const agents = await deploy("AgentRegistry", []);
+  const credits = await deploy("UsageCredits", [deployer]);
+  const staking = await deploy("ReputationStaking", [
+    token,
+    agents,
+    deployer,
+    [
+      stk.minimumStake,
+      stk.unbondDelay,
+      stk.scoreHalfLife,
+      timelock,
+      stk.escrowSlashCapBps,
+      stk.disputeSlashCapBps,
+      stk.governanceSlashCapBps,
+    ],
+  ]);
+  const escrow = await deploy("TaskEscrow", [
+    token,
+    staking,
+    credits,
+    deployer,
+    [
+      esc.feeBps,
+      timelock,
+      esc.maxReviewWindow,
+      esc.disputeBond,
+      esc.disputeResponseWindow,
+      esc.disputeVotingPeriod,
+    ],
+  ]);
+  const pool = await deploy("InsurancePool", [
+    escrow,
+    staking,
+    deployer,
+    [
+      [pol.baseBps, pol.reputationRiskBps, pol.utilisationSlopeBps, pol.reputationScale],
+      pol.maxCoverPerPolicy,
+      pol.maxUtilisationBps,
+      pol.withdrawalCooldown,
+    ],
+  ]);
+  await deploy("UTIDRegistry", [agents, deployer]);
+
+  // Wiring.
+  await send("ReputationStaking", "grantRole", [role("ESCROW_SLASHER_ROLE"), escrow]);
+  await send("ReputationStaking", "grantRole", [role("DISPUTE_SLASHER_ROLE"), escrow]);
+  await send("ReputationStaking", "grantRole", [role("RECORDER_ROLE"), escrow]);
+  await send("ReputationStaking", "grantRole", [role("GOVERNANCE_SLASHER_ROLE"), timelock]);
+  await send("ReputationStaking", "setSlashRecipient", [pool]);
+  await send("UsageCredits", "grantRole", [role("SPENDER_ROLE"), escrow]);
+  for (const issuer of options.creditIssuers ?? [deployer]) {
+    await send("UsageCredits", "grantRole", [role("ISSUER_ROLE"), issuer]);
+  }
+  await send("TaskEscrow", "setInsurancePool", [pool]);
+  for (const auctioneer of options.auctioneers ?? []) {
+    await send("TaskEscrow", "grantRole", [role("AUCTIONEER_ROLE"), auctioneer]);
+  }
+  if (options.arbitrators !== undefined && options.arbitrators.length > 0) {
+    await send("TaskEscrow", "setArbitrationPanel", [options.arbitrators]);
+  }
+  log("wired roles: escrow slashes and records on staking, spends credits, reports to the insurance pool");
+
+  // Hand every admin and parameter role to the timelock, then drop the deployer's.
+  const parameterised: readonly AinurContractName[] = ["ReputationStaking", "TaskEscrow", "InsurancePool"];
+  for (const name of parameterised) {
+    await send(name, "grantRole", [role("PARAMETER_ROLE"), timelock]);
+    await send(name, "grantRole", [ZeroHash, timelock]);
+    await send(name, "renounceRole", [role("PARAMETER_ROLE"), deployer]);
+    await send(name, "renounceRole", [ZeroHash, deployer]);
+  }
+  await send("UTIDRegistry", "grantRole", [role("REVOKER_ROLE"), timelock]);
+  await send("UTIDRegistry", "grantRole", [ZeroHash, timelock]);
+  await send("UTIDRegistry", "renounceRole", [role("REVOKER_ROLE"), deployer]);
+  await send("UTIDRegistry", "renounceRole", [ZeroHash, deployer]);
+  await send("UsageCredits", "grantRole", [ZeroHash, timelock]);
+  await send("UsageCredits", "renounceRole", [ZeroHash, deployer]);
+  await send("AinurTimelock", "grantRole", [role("PROPOSER_ROLE"), governor]);
+  await send("AinurTimelock", "grantRole", [role("CANCELLER_ROLE"), governor]);
+  await send("AinurTimelock", "renounceRole", [ZeroHash, deployer]);
+  log(`handed every admin and parameter role to the timelock ${timelock}; the governor ${governor} proposes`);
+
+  const all = contracts as Record<AinurContractName, DeployedContract>;
+  const deployment: AinurDeployment = {
+    chainId,
+    deployer,
+    startBlock: Math.min(...AINUR_CONTRACTS.map((n) => all[n].block)),
+    contracts: all,
+  };
   if (options.deploymentsFile !== undefined) await writeDeployments(options.deploymentsFile, deployment);
   return deployment;
 }
