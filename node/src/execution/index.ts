@@ -20,6 +20,16 @@ export type { AgentAdapter, AgentRequest } from "./adapters/types.ts";
 export { builtinAgents, builtinAgentNames } from "./adapters/builtin.ts";
 export { HttpChatAdapter, HttpAgentError } from "./adapters/http-chat.ts";
 export type { HttpChatAdapterInit } from "./adapters/http-chat.ts";
+export {
+  SandboxImportRefusedError,
+  SandboxMemoryLimitError,
+  SandboxTimeoutError,
+  WasmAgentError,
+  WasmSandboxAdapter,
+} from "./adapters/wasm-sandbox.ts";
+export type { WasmSandboxInit } from "./adapters/wasm-sandbox.ts";
+export { buildWasm, inspectWasm, uppercaseWasm, WasmFormatError } from "./adapters/wasm-binary.ts";
+export type { BuildSpec, WasmImport, WasmModuleInfo } from "./adapters/wasm-binary.ts";
 
 export type ExecutionInit = DurableRunnerInit;
 
