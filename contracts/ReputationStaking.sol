@@ -28,10 +28,11 @@ contract ReputationStaking is IReputationStaking, AccessControl, ReentrancyGuard
     bytes32 public constant RECORDER_ROLE = keccak256("RECORDER_ROLE");
 
     uint16 private constant _BPS = 10_000;
-    int48 private constant _COMPLETED_POINTS = 100;
-    int48 private constant _FAILED_POINTS = -200;
-    int48 private constant _DISPUTE_LOST_POINTS = -300;
-    int48 private constant _RATING_POINTS = 25;
+    // Scores are kept in thousandths of a point, so that decay does not round small scores away.
+    int48 private constant _COMPLETED_POINTS = 100_000;
+    int48 private constant _FAILED_POINTS = -200_000;
+    int48 private constant _DISPUTE_LOST_POINTS = -300_000;
+    int48 private constant _RATING_POINTS = 25_000;
     uint48 private constant _MAX_UNBOND_DELAY = 365 days;
 
     IERC20 private immutable _stakeToken;
@@ -222,7 +223,7 @@ contract ReputationStaking is IReputationStaking, AccessControl, ReentrancyGuard
         Record memory r = _decayed(_records[operator]);
         count = uint64(r.completed) + r.failed + r.disputesLost;
         summaryValue = r.score;
-        summaryValueDecimals = 0;
+        summaryValueDecimals = 3;
     }
 
     function stakeToken() external view returns (address) {

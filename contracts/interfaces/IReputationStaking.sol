@@ -31,7 +31,7 @@ interface IReputationStaking is IAnchorAuthority {
         uint64 unbondReadyAt;
     }
 
-    /// @notice An operator's outcome record. `score` is decayed to `updatedAt`.
+    /// @notice An operator's outcome record. `score` (thousandths of a point) is decayed to `updatedAt`.
     struct Record {
         uint32 completed;
         uint32 failed;
@@ -97,15 +97,15 @@ interface IReputationStaking is IAnchorAuthority {
     /// @notice The operator's outcome record, with the score decayed to now.
     function recordOf(address operator) external view returns (Record memory);
 
-    /// @notice The operator's score decayed to now (completed +100, failed -200, dispute lost -300,
-    /// rating r adds (r-3)*25; hyperbolic decay: after one half-life a score is halved).
+    /// @notice The operator's score decayed to now, in thousandths of a point (completed +100, failed -200,
+    /// dispute lost -300, rating r adds (r-3)*25; hyperbolic decay: after one half-life a score is halved).
     function scoreOf(address operator) external view returns (int256);
 
     /// @notice The largest amount one incident from `source` may slash from `operator` now.
     function slashCap(address operator, SlashSource source) external view returns (uint256);
 
     /// @notice ERC-8004 reputation-compatible summary for the operator that owns `agentId` in the agent
-    /// registry: `count` is the number of recorded outcomes, `summaryValue` the decayed score with 0 decimals.
+    /// registry: `count` is the number of recorded outcomes, `summaryValue` the decayed score with 3 decimals.
     /// `clientAddresses`, `tag1` and `tag2` are accepted for compatibility and ignored (outcomes come only from
     /// the escrow).
     function getSummary(

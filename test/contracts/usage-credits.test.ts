@@ -1,30 +1,21 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 import { encodeBytes32String } from "ethers";
-import { deployAinur } from "../../scripts/deploy/deploy.ts";
-import { untyped } from "./helpers.ts";
+import { deployFixture } from "./fixture.ts";
 
-const { ethers, networkHelpers } = await network.create();
+const connection = await network.create();
+const { ethers, networkHelpers } = connection;
 
 const HOSTING = encodeBytes32String("hosting");
 const TASK_FEE = encodeBytes32String("task-fee");
 
 async function creditsFixture() {
-  const [deployer, issuer, spender, alice, bob] = await ethers.getSigners();
-  const deployment = await deployAinur(deployer!, { creditIssuers: [issuer!.address] });
-  const credits = untyped(
-    await ethers.getContractAt("UsageCredits", deployment.contracts.UsageCredits!.address),
-  );
-  await credits.connect(deployer!).grantRole(await credits.SPENDER_ROLE(), spender!.address);
-  return {
-    credits,
-    deployment,
-    deployer: deployer!,
-    issuer: issuer!,
-    spender: spender!,
-    alice: alice!,
-    bob: bob!,
-  };
+  const a = await deployFixture(connection);
+  const { credits, deployment, timelockSigner } = a;
+  const { deployer, lp: issuer, lp2: spender, requester: alice, requester2: bob } = a.actors;
+  await credits.connect(timelockSigner).grantRole(await credits.ISSUER_ROLE(), issuer.address);
+  await credits.connect(timelockSigner).grantRole(await credits.SPENDER_ROLE(), spender.address);
+  return { credits, deployment, deployer, issuer, spender, alice, bob, timelockSigner };
 }
 
 describe("UsageCredits", function () {
@@ -35,6 +26,7 @@ describe("UsageCredits", function () {
     expect(await credits.symbol()).to.equal("AUC");
     expect(await credits.decimals()).to.equal(18);
     expect(await credits.hasRole(await credits.ISSUER_ROLE(), issuer.address)).to.equal(true);
+    expect(await credits.totalSupply()).to.equal(0n);
   });
 
   describe("mint", function () {
@@ -112,6 +104,16 @@ describe("UsageCredits", function () {
         .to.be.revertedWithCustomError(credits, "AccessControlUnauthorizedAccount")
         .withArgs(bob.address, await credits.SPENDER_ROLE());
     });
+  });
+
+  it("leaves role administration to the timelock only", async function () {
+    const { credits, deployer, alice, timelockSigner } = await networkHelpers.loadFixture(creditsFixture);
+    const admin = await credits.DEFAULT_ADMIN_ROLE();
+    expect(await credits.hasRole(admin, await timelockSigner.getAddress())).to.equal(true);
+    expect(await credits.hasRole(admin, deployer.address)).to.equal(false);
+    await expect(credits.connect(deployer).grantRole(await credits.ISSUER_ROLE(), alice.address))
+      .to.be.revertedWithCustomError(credits, "AccessControlUnauthorizedAccount")
+      .withArgs(deployer.address, admin);
   });
 
   describe("non-transferability", function () {
