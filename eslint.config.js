@@ -2,7 +2,19 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", ".tools/", "artifacts/", "cache/", "types/", "build/", "coverage/", "circuits/build/", "contracts/verifiers/"] },
+  {
+    ignores: [
+      "node_modules/",
+      ".tools/",
+      "artifacts/",
+      "cache/",
+      "types/",
+      "build/",
+      "coverage/",
+      "circuits/build/",
+      "contracts/verifiers/",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

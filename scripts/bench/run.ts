@@ -21,7 +21,9 @@ for (const file of files) {
 }
 if (suites.length === 0) {
   const known = files.join(", ") || "none";
-  console.error(`No benchmark id starts with ${prefixes.map((p) => `"${p}"`).join(" or ")} (suites: ${known}).`);
+  console.error(
+    `No benchmark id starts with ${prefixes.map((p) => `"${p}"`).join(" or ")} (suites: ${known}).`,
+  );
   process.exit(2);
 }
 
@@ -33,7 +35,9 @@ for (const suite of suites) {
   try {
     const got = (await suite.run(selected)).filter((r) => selected(r.id));
     results.push(...got);
-    process.stderr.write(`bench: ${suite.name} done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+    process.stderr.write(
+      `bench: ${suite.name} done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+    );
   } catch (error) {
     failed = true;
     process.stderr.write(`bench: ${suite.name} failed: ${(error as Error).stack ?? String(error)}\n`);
@@ -47,6 +51,8 @@ for (const r of results) {
   const value = Number.isInteger(r.value) ? r.value.toString() : r.value.toFixed(r.value < 10 ? 3 : 1);
   console.log(`${r.id.padEnd(width)}  ${value.padStart(14)}  ${r.unit.padEnd(10)}  ${r.better}`);
 }
-console.log(`\n${results.length} figures on ${os.cpus().length}× ${os.cpus()[0]?.model ?? "cpu"}, node ${process.version}; written to bench-results.json`);
+console.log(
+  `\n${results.length} figures on ${os.cpus().length}× ${os.cpus()[0]?.model ?? "cpu"}, node ${process.version}; written to bench-results.json`,
+);
 await (globalThis as { curve_bn128?: { terminate(): Promise<void> } }).curve_bn128?.terminate();
 process.exit(failed ? 1 : 0);
