@@ -21,6 +21,8 @@ export interface DurableRunnerInit {
   defaultTimeoutMs?: number;
   defaultRetries?: number;
   backoff?: RunDagOptions["backoff"];
+  /** Told of every scheduler event after it is in the log (the API streams these). */
+  onEvent?: (workflowId: string, event: DagEvent) => void;
 }
 
 export interface DurableRunnerComponents {
@@ -173,6 +175,7 @@ export class DurableWorkflowRunner {
       onEvent: (event: DagEvent) => {
         const { type, ...data } = event;
         this.log.append(stream, type, data as unknown as Json);
+        this.init.onEvent?.(workflowId, event);
       },
       ...(signal === undefined ? {} : { signal }),
       ...(this.init.concurrency === undefined ? {} : { concurrency: this.init.concurrency }),
