@@ -24,6 +24,11 @@ contract ReentrantToken is ERC20 {
         _armed = true;
     }
 
+    /// @notice Cancels an armed callback (an attack that reverted leaves it armed).
+    function disarm() external {
+        _armed = false;
+    }
+
     function _update(address from, address to, uint256 value) internal override {
         super._update(from, to, value);
         if (_armed) {
