@@ -165,25 +165,30 @@ export class Libp2pTransport implements Transport {
 
   async waitForSubscribers(topic: string, count: number, timeoutMs = 10_000): Promise<void> {
     const pubsub = this.#require().services.pubsub;
-    if (pubsub.getSubscribers(topic).length >= count) return;
+    // A subscriber is reachable once gossipsub has an outbound stream to it: a publish before that
+    // reaches nobody. `streamsOutbound` is gossipsub's own map; without it, subscription suffices.
+    const outbound = (pubsub as unknown as { streamsOutbound?: Map<string, unknown> }).streamsOutbound;
+    const reachable = (): number =>
+      pubsub.getSubscribers(topic).filter((p) => outbound === undefined || outbound.has(p.toString())).length;
+    if (reachable() >= count) return;
     await new Promise<void>((resolve, reject) => {
       const check = (): void => {
-        if (pubsub.getSubscribers(topic).length >= count) {
+        if (reachable() >= count) {
           done();
           resolve();
         }
       };
+      const poll = setInterval(check, 10);
       const timer = setTimeout(() => {
         done();
-        reject(new SubscriptionTimeoutError(topic, count, pubsub.getSubscribers(topic).length, timeoutMs));
+        reject(new SubscriptionTimeoutError(topic, count, reachable(), timeoutMs));
       }, timeoutMs);
       const done = (): void => {
         clearTimeout(timer);
+        clearInterval(poll);
         pubsub.removeEventListener("subscription-change", check);
-        pubsub.removeEventListener("gossipsub:heartbeat", check);
       };
       pubsub.addEventListener("subscription-change", check);
-      pubsub.addEventListener("gossipsub:heartbeat", check);
     });
   }
 

@@ -6,9 +6,9 @@
  */
 
 export interface PeerScorerInit {
-  /** Messages a peer may send in a burst. Default 200. */
+  /** Messages a peer may send in a burst. Default 1000. */
   burst?: number;
-  /** Sustained messages per second per peer. Default 100. */
+  /** Sustained messages per second per peer (a relay forwards a whole topic's traffic). Default 500. */
   ratePerSecond?: number;
   /** Points lost for each message over the rate. Default 1. */
   floodPenalty?: number;
@@ -51,8 +51,8 @@ export class PeerScorer {
   readonly #onBan: Array<(peer: string, reason: string) => void> = [];
 
   constructor(init: PeerScorerInit = {}) {
-    this.#burst = init.burst ?? 200;
-    this.#rate = init.ratePerSecond ?? 100;
+    this.#burst = init.burst ?? 1000;
+    this.#rate = init.ratePerSecond ?? 500;
     this.#floodPenalty = init.floodPenalty ?? 1;
     this.#invalidPenalty = init.invalidPenalty ?? 10;
     this.#banThreshold = init.banThreshold ?? -100;
