@@ -174,7 +174,10 @@ export class DurableWorkflowRunner {
           .result,
       onEvent: (event: DagEvent) => {
         const { type, ...data } = event;
-        this.log.append(stream, type, data as unknown as Json);
+        // Only effect:done (written by runEffectOnce) and the workflow's end wait for the disk: a
+        // scheduler event lost in a crash is rebuilt on restart (a completed task's result is
+        // replayed from its effect:done, a started one just runs again under the same key).
+        this.log.append(stream, type, data as unknown as Json, { sync: false });
         this.init.onEvent?.(workflowId, event);
       },
       ...(signal === undefined ? {} : { signal }),

@@ -12,6 +12,8 @@ export interface AgentRecord {
   zones: readonly Zone[];
   endpoint: string | undefined;
   load: AgentLoad | undefined;
+  /** `impedance(load)`, computed when a heartbeat arrives. */
+  impedance: number;
   lastHeardAt: number | undefined;
   lastSeq: number;
   /** The `at` of the last registry event applied. */
@@ -31,7 +33,9 @@ const EMPTY: readonly AgentRecord[] = Object.freeze([]);
 export class CapabilityIndex {
   private readonly clock: Clock;
   private readonly agents = new Map<AgentId, AgentRecord>();
-  private readonly byCapability = new Map<Capability, { list: AgentRecord[]; pos: Map<AgentId, number> }>();
+  private readonly byCapability = new Map<Capability, Bucket>();
+  /** capability → zone → agents: a shortlist only scans the zones a task allows. */
+  private readonly byCapabilityZone = new Map<Capability, Map<Zone, Bucket>>();
   private readonly stats = { heartbeatsApplied: 0, heartbeatsDropped: 0, staleRegistryEvents: 0 };
 
   constructor(clock: Clock) {
@@ -55,6 +59,7 @@ export class CapabilityIndex {
       zones: [],
       endpoint: undefined,
       load: undefined,
+      impedance: Infinity,
       lastHeardAt: undefined,
       lastSeq: -1,
       registryAt: event.at,
@@ -67,8 +72,14 @@ export class CapabilityIndex {
     for (const capability of record.capabilities) {
       let bucket = this.byCapability.get(capability);
       if (bucket === undefined) this.byCapability.set(capability, (bucket = { list: [], pos: new Map() }));
-      bucket.pos.set(record.id, bucket.list.length);
-      bucket.list.push(record);
+      addTo(bucket, record);
+      let zones = this.byCapabilityZone.get(capability);
+      if (zones === undefined) this.byCapabilityZone.set(capability, (zones = new Map()));
+      for (const zone of record.zones) {
+        let zb = zones.get(zone);
+        if (zb === undefined) zones.set(zone, (zb = { list: [], pos: new Map() }));
+        addTo(zb, record);
+      }
     }
   }
 
@@ -85,6 +96,7 @@ export class CapabilityIndex {
     }
     record.lastSeq = heartbeat.seq;
     record.load = { queueDepth: queueDepth!, processingMs: processingMs!, latencyMs: latencyMs! };
+    record.impedance = impedance(record.load);
     record.lastHeardAt = this.clock.now();
     this.stats.heartbeatsApplied++;
     return true;
@@ -97,6 +109,25 @@ export class CapabilityIndex {
   /** Every agent registered for `capability` (no health or zone filter). Do not mutate. */
   candidates(capability: Capability): readonly AgentRecord[] {
     return this.byCapability.get(capability)?.list ?? EMPTY;
+  }
+
+  /**
+   * The agents registered for `capability` in each of `zones` (canonical, sorted), one list per zone.
+   * An agent in several allowed zones appears in several lists; callers skip repeats with
+   * `firstAllowedZone`. Do not mutate.
+   */
+  candidatesByZone(
+    capability: Capability,
+    zones: readonly Zone[],
+  ): Array<{ zone: Zone; agents: readonly AgentRecord[] }> {
+    const byZone = this.byCapabilityZone.get(capability);
+    if (byZone === undefined) return [];
+    const out: Array<{ zone: Zone; agents: readonly AgentRecord[] }> = [];
+    for (const zone of zones) {
+      const bucket = byZone.get(zone);
+      if (bucket !== undefined) out.push({ zone, agents: bucket.list });
+    }
+    return out;
   }
 
   capabilities(): Capability[] {
@@ -114,17 +145,38 @@ export class CapabilityIndex {
   private unindex(record: AgentRecord): void {
     for (const capability of record.capabilities) {
       const bucket = this.byCapability.get(capability);
-      const i = bucket?.pos.get(record.id);
-      if (bucket === undefined || i === undefined) continue;
-      const last = bucket.list.pop()!;
-      if (last !== record) {
-        bucket.list[i] = last;
-        bucket.pos.set(last.id, i);
+      if (bucket !== undefined && removeFrom(bucket, record)) this.byCapability.delete(capability);
+      const zones = this.byCapabilityZone.get(capability);
+      for (const zone of record.zones) {
+        const zb = zones?.get(zone);
+        if (zb !== undefined && removeFrom(zb, record)) zones!.delete(zone);
       }
-      bucket.pos.delete(record.id);
-      if (bucket.list.length === 0) this.byCapability.delete(capability);
+      if (zones?.size === 0) this.byCapabilityZone.delete(capability);
     }
   }
+}
+
+interface Bucket {
+  list: AgentRecord[];
+  pos: Map<AgentId, number>;
+}
+
+function addTo(bucket: Bucket, record: AgentRecord): void {
+  bucket.pos.set(record.id, bucket.list.length);
+  bucket.list.push(record);
+}
+
+/** Removes by swapping with the last; returns true when the bucket is now empty. */
+function removeFrom(bucket: Bucket, record: AgentRecord): boolean {
+  const i = bucket.pos.get(record.id);
+  if (i === undefined) return bucket.list.length === 0;
+  const last = bucket.list.pop()!;
+  if (last !== record) {
+    bucket.list[i] = last;
+    bucket.pos.set(last.id, i);
+  }
+  bucket.pos.delete(record.id);
+  return bucket.list.length === 0;
 }
 
 /** An agent's reported impedance: the latency a call to it should take, from its heartbeat alone. */

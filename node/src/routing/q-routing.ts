@@ -39,7 +39,7 @@ export const defaultQRoutingPolicy: QRoutingPolicy = {
   degradedPenalty: 2,
 };
 
-interface Entry {
+export interface QEntry {
   q: number;
   c: number;
   t: number;
@@ -55,8 +55,9 @@ export interface Estimate {
 export class QTable {
   readonly policy: QRoutingPolicy;
   private readonly clock: Clock;
-  private readonly table = new Map<Capability, Map<AgentId, Entry>>();
-  private readonly decayPerMs: number;
+  private readonly table = new Map<Capability, Map<AgentId, QEntry>>();
+  /** ln 2 / half-life: confidence is multiplied by exp(−Δt · decayPerMs). */
+  readonly decayPerMs: number;
 
   constructor(clock: Clock, policy: Partial<QRoutingPolicy> = {}) {
     this.clock = clock;
@@ -65,25 +66,25 @@ export class QTable {
   }
 
   /** The entries of one capability (for a shortlist scan: fetch once, then look up agents). */
-  entries(capability: Capability): ReadonlyMap<AgentId, Entry> | undefined {
+  entries(capability: Capability): ReadonlyMap<AgentId, QEntry> | undefined {
     return this.table.get(capability);
   }
 
   /** Confidence of an entry at time `now`. */
-  confidenceOf(entry: Entry | undefined, now: number): number {
+  confidenceOf(entry: QEntry | undefined, now: number): number {
     if (entry === undefined) return 0;
     return entry.c * Math.exp(-(now - entry.t) * this.decayPerMs);
   }
 
   /** Q̂: the learned value blended with the prior by confidence. */
-  blended(entry: Entry | undefined, prior: number, now: number): { value: number; confidence: number } {
+  blended(entry: QEntry | undefined, prior: number, now: number): { value: number; confidence: number } {
     if (entry === undefined) return { value: prior, confidence: 0 };
     const c = this.confidenceOf(entry, now);
     return { value: c * entry.q + (1 - c) * prior, confidence: c };
   }
 
   /** The shortlist score (lower is better). */
-  score(entry: Entry | undefined, prior: number, now: number, degraded: boolean): number {
+  score(entry: QEntry | undefined, prior: number, now: number, degraded: boolean): number {
     const { value, confidence } = this.blended(entry, prior, now);
     const s = value * (1 - this.policy.exploration * (1 - confidence));
     return degraded ? s * this.policy.degradedPenalty : s;

@@ -8,13 +8,12 @@
  */
 import type { Clock } from "./clock.ts";
 import type { CapabilityIndex, AgentRecord } from "./capability-index.ts";
-import { impedance } from "./capability-index.ts";
 import type { BreakerBook } from "./circuit-breaker.ts";
 import { CircuitOpenError } from "./circuit-breaker.ts";
 import type { QTable } from "./q-routing.ts";
 import { healthAt } from "./health.ts";
 import type { HealthPolicy } from "./health.ts";
-import { assertRoutable, canonicalZones, zonesIntersect } from "./zones.ts";
+import { assertRoutable, canonicalZones } from "./zones.ts";
 import type { Backoff } from "./backoff.ts";
 import { sleep as realSleep } from "./backoff.ts";
 import type {
@@ -100,6 +99,12 @@ export class AllCandidatesFailedError extends Error {
   }
 }
 
+/** The first of an agent's zones (sorted) that the task allows. */
+function firstAllowedZone(agentZones: readonly Zone[], allowed: ReadonlySet<Zone>): Zone | undefined {
+  for (const z of agentZones) if (allowed.has(z)) return z;
+  return undefined;
+}
+
 export class Router {
   private readonly c: RouterComponents;
   private readonly init: RouterInit;
@@ -146,21 +151,39 @@ export class Router {
     const { degradedAfterMs, offlineAfterMs } = this.init.health;
     const entries = this.c.qtable.entries(request.capability);
     const top: Array<{ record: AgentRecord; score: number; degraded: boolean }> = [];
-    for (const record of this.c.index.candidates(request.capability)) {
-      const heard = record.lastHeardAt;
-      if (heard === undefined || now - heard > offlineAfterMs) continue;
-      if (!zonesIntersect(record.zones, allowed)) continue;
-      if (!this.c.breakers.allows(record.id, request.capability)) continue;
-      if (request.exclude?.has(record.id)) continue;
-      const degraded = now - heard > degradedAfterMs;
-      const score = this.c.qtable.score(entries?.get(record.id), impedance(record.load!), now, degraded);
-      if (top.length === size && score >= top[top.length - 1]!.score) continue;
-      let i = top.length === size ? top.length - 1 : top.length;
-      while (i > 0 && top[i - 1]!.score > score) {
-        top[i] = top[i - 1]!;
-        i--;
+    // The hot loop (30,000 agents in ≤ 5 ms): the Q score is inlined from QTable.score().
+    const { exploration, degradedPenalty } = this.c.qtable.policy;
+    const decay = this.c.qtable.decayPerMs;
+    const exclude = request.exclude;
+    const breakers = this.c.breakers;
+    const capability = request.capability;
+    for (const { zone, agents } of this.c.index.candidatesByZone(capability, zones)) {
+      for (let n = 0; n < agents.length; n++) {
+        const record = agents[n]!;
+        const heard = record.lastHeardAt;
+        if (heard === undefined || now - heard > offlineAfterMs) continue;
+        if (record.zones.length > 1 && firstAllowedZone(record.zones, allowed) !== zone) continue; // seen in an earlier zone
+        if (!breakers.allows(record.id, capability)) continue;
+        if (exclude !== undefined && exclude.has(record.id)) continue;
+        const prior = record.impedance;
+        const entry = entries?.get(record.id);
+        let score: number;
+        if (entry === undefined) {
+          score = prior * (1 - exploration);
+        } else {
+          const c = entry.c * Math.exp(-(now - entry.t) * decay);
+          score = (c * entry.q + (1 - c) * prior) * (1 - exploration * (1 - c));
+        }
+        const degraded = now - heard > degradedAfterMs;
+        if (degraded) score *= degradedPenalty;
+        if (top.length === size && score >= top[top.length - 1]!.score) continue;
+        let i = top.length === size ? top.length - 1 : top.length;
+        while (i > 0 && top[i - 1]!.score > score) {
+          top[i] = top[i - 1]!;
+          i--;
+        }
+        top[i] = { record, score, degraded };
       }
-      top[i] = { record, score, degraded };
     }
     return top.map(({ record, score, degraded }) => ({
       agentId: record.id,

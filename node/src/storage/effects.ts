@@ -2,7 +2,8 @@
  * Idempotent side effects over the durable log.
  *
  * Exactly-once is at-least-once plus an idempotent receiver: `runEffectOnce` records
- * `effect:started` before calling the effect and `effect:done` (with its result) after. On a restart
+ * `effect:started` before calling the effect and `effect:done` (with its result, synced to disk)
+ * after. On a restart
  * an effect that is `done` is not called again; its recorded result is returned. An effect that was
  * `started` but not `done` (the process died in between) is called again with the same idempotency
  * key, so the receiver (an HTTP API taking an `Idempotency-Key`, a file written under the key's name,
@@ -44,8 +45,10 @@ export async function runEffectOnce<T extends Json>(
     return { result: (done.data as { result: T }).result, replayed: true, retried: false };
   }
   const retried = log.byKey(`effect:started:${key}`) !== undefined;
-  if (retried) log.append(stream, "effect:retried", { key });
-  else log.append(stream, "effect:started", { key }, { key: `effect:started:${key}` });
+  // Neither record must reach the disk before the effect: if a crash loses them, the effect just
+  // runs again with the same key, which is the path a crash mid-effect takes anyway.
+  if (retried) log.append(stream, "effect:retried", { key }, { sync: false });
+  else log.append(stream, "effect:started", { key }, { key: `effect:started:${key}`, sync: false });
   const result = await effect(key);
   log.append(stream, "effect:done", { key, result }, { key: `effect:done:${key}` });
   return { result, replayed: false, retried };

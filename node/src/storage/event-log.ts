@@ -33,6 +33,12 @@ export interface LogEvent<T extends Json = Json> {
 export interface AppendOptions {
   /** When set, appending a second event with this key returns the first one instead. */
   key?: string;
+  /**
+   * `false`: commit without waiting for the disk (synchronous = NORMAL for this commit). The event
+   * may be lost in a power cut, but never reordered: the next synced append makes it durable too.
+   * Use it for events that a restart can do without (default true: durable on return).
+   */
+  sync?: boolean;
 }
 
 export interface EventLogInit {
@@ -75,6 +81,8 @@ export class SqliteEventLog {
   private readonly synchronous: "FULL" | "NORMAL";
   private readonly now: () => number;
   private db: DatabaseSync | undefined;
+  /** The `synchronous` setting the connection has now (switched per append when `sync: false`). */
+  private currentSync: "FULL" | "NORMAL" = "FULL";
   private stmts:
     | {
         insert: StatementSync;
@@ -139,6 +147,7 @@ export class SqliteEventLog {
     const stmts = this.open();
     const key = options.key ?? null;
     const at = this.now();
+    if (this.synchronous === "FULL") this.setSync(options.sync === false ? "NORMAL" : "FULL");
     const info = stmts.insert.run(stream, type, key, JSON.stringify(data), at);
     if (info.changes === 0 && key !== null) return this.byKey(key) as LogEvent<T>;
     return { seq: Number(info.lastInsertRowid), stream, type, key, data, at };
@@ -147,6 +156,7 @@ export class SqliteEventLog {
   /** Appends several events in one transaction: all or none are stored. */
   appendBatch(events: ReadonlyArray<{ stream: string; type: string; data: Json; key?: string }>): LogEvent[] {
     const db = this.openDb();
+    if (this.synchronous === "FULL") this.setSync("FULL");
     db.exec("BEGIN IMMEDIATE");
     try {
       const out = events.map((e) =>
@@ -181,6 +191,12 @@ export class SqliteEventLog {
   lastSeq(): number {
     const row = this.open().last.get() as { seq: number | null } | undefined;
     return row?.seq ?? 0;
+  }
+
+  private setSync(mode: "FULL" | "NORMAL"): void {
+    if (this.currentSync === mode || this.db?.isTransaction) return;
+    this.db!.exec(`PRAGMA synchronous = ${mode}`);
+    this.currentSync = mode;
   }
 
   private open(): NonNullable<SqliteEventLog["stmts"]> {
