@@ -25,9 +25,22 @@ export interface DurableRunnerInit {
   onEvent?: (workflowId: string, event: DagEvent) => void;
 }
 
+/** Where task inputs and outputs are stored as content-addressed blocks (storage's BlockStore). */
+export interface ArtifactStore {
+  putJson(value: unknown): Promise<string>;
+}
+
 export interface DurableRunnerComponents {
   log: SqliteEventLog;
   adapters: AdapterRegistry;
+  /** When set, each task's resolved input and its output are stored, and their CIDs logged. */
+  artifacts?: ArtifactStore;
+}
+
+/** The CIDs of a task's input and output blocks. */
+export interface TaskArtifacts {
+  inputCid: string;
+  outputCid: string;
 }
 
 export type WorkflowStatus = "submitted" | "running" | "completed" | "failed" | "cancelled";
@@ -39,6 +52,8 @@ export interface WorkflowState {
   outputs: Map<string, Json>;
   /** How many times a run began (1 + restarts). */
   runs: number;
+  /** Input and output CIDs per task, when the runner has an artifact store. */
+  artifacts: Map<string, TaskArtifacts>;
   error?: string;
 }
 
@@ -65,12 +80,14 @@ const streamOf = (id: string): string => `workflow:${id}`;
 export class DurableWorkflowRunner {
   private readonly log: SqliteEventLog;
   private readonly adapters: AdapterRegistry;
+  private readonly artifacts: ArtifactStore | undefined;
   private readonly init: DurableRunnerInit;
   private readonly running = new Map<string, Promise<DagRunResult>>();
 
   constructor(components: DurableRunnerComponents, init: DurableRunnerInit = {}) {
     this.log = components.log;
     this.adapters = components.adapters;
+    this.artifacts = components.artifacts;
     this.init = init;
   }
 
@@ -97,12 +114,18 @@ export class DurableWorkflowRunner {
           status: "submitted",
           outputs: new Map(),
           runs: 0,
+          artifacts: new Map(),
         };
       } else if (state === undefined) {
         continue;
       } else if (e.type === "workflow:started" || e.type === "workflow:resumed") {
         state.status = "running";
         state.runs++;
+      } else if (e.type === "task:artifacts") {
+        state.artifacts.set(data.taskId as string, {
+          inputCid: data.inputCid as string,
+          outputCid: data.outputCid as string,
+        });
       } else if (e.type === "task:completed") {
         state.outputs.set(data.taskId as string, data.output ?? null);
       } else if (e.type === "workflow:completed") {
@@ -169,9 +192,22 @@ export class DurableWorkflowRunner {
     const execute = this.adapters.executor();
     const options: RunDagOptions = {
       completed: state.outputs,
-      execute: async (task, input, context) =>
-        (await runEffectOnce(this.log, stream, context.idempotencyKey, () => execute(task, input, context)))
-          .result,
+      execute: async (task, input, context) => {
+        const inputCid = this.artifacts === undefined ? undefined : await this.artifacts.putJson(input);
+        const { result } = await runEffectOnce(this.log, stream, context.idempotencyKey, () =>
+          execute(task, input, context),
+        );
+        if (this.artifacts !== undefined) {
+          const outputCid = await this.artifacts.putJson(result);
+          this.log.append(
+            stream,
+            "task:artifacts",
+            { taskId: task.id, inputCid: inputCid!, outputCid },
+            { sync: false },
+          );
+        }
+        return result;
+      },
       onEvent: (event: DagEvent) => {
         const { type, ...data } = event;
         // Only effect:done (written by runEffectOnce) and the workflow's end wait for the disk: a

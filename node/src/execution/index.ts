@@ -4,7 +4,7 @@
  */
 import { AdapterRegistry } from "./adapter-registry.ts";
 import { DurableWorkflowRunner } from "./durable-runner.ts";
-import type { DurableRunnerInit } from "./durable-runner.ts";
+import type { ArtifactStore, DurableRunnerInit } from "./durable-runner.ts";
 import type { SqliteEventLog } from "../storage/event-log.ts";
 import type { AgentAdapter } from "./adapters/types.ts";
 
@@ -14,7 +14,14 @@ export { runDag, TaskTimeoutError, WorkflowCancelledError } from "./scheduler.ts
 export type { DagEvent, DagRunResult, RunDagOptions, TaskContext, TaskExecutor } from "./scheduler.ts";
 export { AdapterRegistry } from "./adapter-registry.ts";
 export { DurableWorkflowRunner, UnknownWorkflowError, WorkflowConflictError } from "./durable-runner.ts";
-export type { DurableRunnerInit, WorkflowState, WorkflowStatus } from "./durable-runner.ts";
+export type {
+  ArtifactStore,
+  DurableRunnerComponents,
+  DurableRunnerInit,
+  TaskArtifacts,
+  WorkflowState,
+  WorkflowStatus,
+} from "./durable-runner.ts";
 export { AgentInputError, UnknownAgentError } from "./adapters/types.ts";
 export type { AgentAdapter, AgentRequest } from "./adapters/types.ts";
 export { builtinAgents, builtinAgentNames } from "./adapters/builtin.ts";
@@ -37,6 +44,8 @@ export interface ExecutionComponents {
   log: SqliteEventLog;
   /** Adapters besides the built-in agents (HTTP chat endpoints, WASM modules). */
   adapters?: AgentAdapter[];
+  /** The Helia block store (storage/blocks.ts) for inputs and outputs. */
+  artifacts?: ArtifactStore;
 }
 
 /** A durable workflow runner with the built-in agents plus `components.adapters`. */
@@ -46,5 +55,8 @@ export async function createExecution(
 ): Promise<DurableWorkflowRunner> {
   const { builtinAgents } = await import("./adapters/builtin.ts");
   const adapters = new AdapterRegistry([...builtinAgents(), ...(components.adapters ?? [])]);
-  return new DurableWorkflowRunner({ log: components.log, adapters }, init);
+  return new DurableWorkflowRunner(
+    { log: components.log, adapters, ...(components.artifacts ? { artifacts: components.artifacts } : {}) },
+    init,
+  );
 }
