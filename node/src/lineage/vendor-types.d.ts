@@ -26,6 +26,8 @@ declare module "snarkjs" {
       wasmFile: string | Uint8Array,
       zkeyFile: string | Uint8Array,
       logger?: unknown,
+      wtnsCalcOptions?: unknown,
+      proverOptions?: { singleThread?: boolean },
     ): Promise<{ proof: Groth16Proof; publicSignals: NumericString[] }>;
     verify(
       vkey: VerificationKey,
