@@ -47,6 +47,8 @@ contract TaskEscrow is ITaskEscrow, AccessControl, ReentrancyGuardTransient, EIP
     address[] private _panel;
     uint64 private _panelEpoch;
 
+    // One slot, read together on the hot paths (create, release).
+    uint128 private _accruedFees;
     uint16 private _feeBps;
     uint32 private _maxReviewWindow;
     uint32 private _disputeResponseWindow;
@@ -328,6 +330,16 @@ contract TaskEscrow is ITaskEscrow, AccessControl, ReentrancyGuardTransient, EIP
     }
 
     /// @inheritdoc ITaskEscrow
+    function sweepFees() external nonReentrant {
+        uint256 amount = _accruedFees;
+        if (amount == 0) revert TaskEscrowNoFees();
+        address to = _treasury;
+        _accruedFees = 0;
+        emit FeesSwept(to, amount);
+        _token.safeTransfer(to, amount);
+    }
+
+    /// @inheritdoc ITaskEscrow
     function markInsured(bytes32 taskId) external {
         if (msg.sender != address(_pool)) revert TaskEscrowNotInsurancePool(msg.sender);
         _tasks[taskId].insured = true;
@@ -366,6 +378,10 @@ contract TaskEscrow is ITaskEscrow, AccessControl, ReentrancyGuardTransient, EIP
 
     function feeBps() external view returns (uint16) {
         return _feeBps;
+    }
+
+    function accruedFees() external view returns (uint256) {
+        return _accruedFees;
     }
 
     function treasury() external view returns (address) {
@@ -447,17 +463,17 @@ contract TaskEscrow is ITaskEscrow, AccessControl, ReentrancyGuardTransient, EIP
         if (status != expected) revert TaskEscrowWrongStatus(taskId, status);
     }
 
-    /// @dev Pays the agent `price - fee` and the treasury `fee`, records the completion, tells the pool.
+    /// @dev Pays the agent `price - fee` and accrues `fee` for the treasury, records the completion, tells the pool.
     function _payAgent(bytes32 taskId, Task storage t, uint8 rating) private {
         address agent = t.agent;
         uint256 price = t.price;
         uint256 fee = t.feeInCredits ? 0 : (price * _feeBps) / _BPS;
         bool insured = t.insured;
         t.status = Status.Released;
+        if (fee != 0) _accruedFees += uint128(fee);
         emit TaskReleased(taskId, agent, price - fee, fee, rating);
         _staking.recordOutcome(agent, IReputationStaking.Outcome.Completed, rating);
         _token.safeTransfer(agent, price - fee);
-        if (fee != 0) _token.safeTransfer(_treasury, fee);
         if (insured) _pool.onTaskSettled(taskId, false);
     }
 
@@ -482,15 +498,15 @@ contract TaskEscrow is ITaskEscrow, AccessControl, ReentrancyGuardTransient, EIP
         if (insured) _pool.onTaskSettled(taskId, true);
     }
 
-    /// @dev Credits `bond` to `voters` in equal shares; the remainder (or all of it, without voters) goes to the
-    /// treasury's claimable balance, so nothing is left unaccounted.
+    /// @dev Credits `bond` to `voters` in equal shares; the remainder (or all of it, without voters) accrues to the
+    /// treasury with the protocol fees, so nothing is left unaccounted.
     function _shareBond(uint256 bond, address[] storage voters) private {
         if (bond == 0) return;
         uint256 n = voters.length;
         uint256 share = n == 0 ? 0 : bond / n;
         for (uint256 i; i < n; ++i) _arbitrationFees[voters[i]] += share;
         uint256 rest = bond - share * n;
-        if (rest != 0) _arbitrationFees[_treasury] += rest;
+        if (rest != 0) _accruedFees += uint128(rest);
     }
 
     function _setFee(uint16 newFeeBps) private {

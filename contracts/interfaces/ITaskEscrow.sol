@@ -5,7 +5,8 @@ pragma solidity ^0.8.28;
 /// @notice Holds a requester's payment for a task: funded with a budget, awarded to an agent at a price
 /// (the rest of the budget is refunded), released to the agent on acceptance or after the review window,
 /// refunded on a missed deadline (the agent is slashed and any insurance claim paid), or decided by a panel
-/// of staked arbitrators, where the losing side pays the cost. Every path conserves funds exactly.
+/// of staked arbitrators, where the losing side pays the cost. Protocol fees accrue here until swept to the
+/// treasury. Every path conserves funds exactly.
 /// @dev Awards are EIP-712 typed data `Award(bytes32 taskId,address agent,uint256 price)` in the domain
 /// `{name: "Ainur TaskEscrow", version: "1", chainId, verifyingContract: <this escrow>}`, signed by the
 /// requester or by an address holding `AUCTIONEER_ROLE` (the market's clearing key). Anyone may submit it.
@@ -90,6 +91,7 @@ interface ITaskEscrow {
         uint8 votesForRequester
     );
     event ArbitrationFeesClaimed(address indexed arbitrator, uint256 amount);
+    event FeesSwept(address indexed treasury, uint256 amount);
     event TaskInsured(bytes32 indexed taskId);
     event ArbitrationPanelUpdated(uint64 indexed epoch, address[] members);
     event FeeUpdated(uint16 oldFeeBps, uint16 newFeeBps);
@@ -118,6 +120,7 @@ interface ITaskEscrow {
     error TaskEscrowVotingClosed(bytes32 taskId);
     error TaskEscrowDisputeUnresolved(bytes32 taskId);
     error TaskEscrowNothingToClaim(address arbitrator);
+    error TaskEscrowNoFees();
     error TaskEscrowNotInsurancePool(address caller);
     error TaskEscrowInvalidParameter(bytes32 parameter, uint256 value);
 
@@ -165,6 +168,9 @@ interface ITaskEscrow {
     /// @notice An arbitrator withdraws the fees it earned.
     function claimArbitrationFees() external;
 
+    /// @notice Anyone sends the accrued protocol fees (and unshared dispute bonds) to the treasury.
+    function sweepFees() external;
+
     /// @notice The insurance pool marks a task as insured, so the escrow tells it how the task ended.
     function markInsured(bytes32 taskId) external;
 
@@ -177,6 +183,7 @@ interface ITaskEscrow {
     function paymentToken() external view returns (address);
     function feeBps() external view returns (uint16);
     function treasury() external view returns (address);
+    function accruedFees() external view returns (uint256);
     function maxReviewWindow() external view returns (uint32);
     function disputeBond() external view returns (uint128);
     function disputeResponseWindow() external view returns (uint32);

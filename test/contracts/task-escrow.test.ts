@@ -262,9 +262,16 @@ describe("TaskEscrow", function () {
       await expect(tx3).to.changeTokenBalances(
         ethers,
         a.token,
-        [agent, a.timelock, a.escrow],
-        [PRICE - fee, fee, -PRICE],
+        [agent, a.escrow],
+        [PRICE - fee, -(PRICE - fee)],
       );
+      expect(await a.escrow.accruedFees()).to.equal(fee);
+      const sweep = a.escrow.connect(outsider).sweepFees();
+      await expect(sweep)
+        .to.emit(a.escrow, "FeesSwept")
+        .withArgs(await a.timelock.getAddress(), fee);
+      await expect(sweep).to.changeTokenBalances(ethers, a.token, [a.timelock, a.escrow], [fee, -fee]);
+      await expect(a.escrow.sweepFees()).to.be.revertedWithCustomError(a.escrow, "TaskEscrowNoFees");
       const r = await a.staking.recordOf(agent.address);
       expect([r.completed, r.ratings, r.ratingSum]).to.deep.equal([1n, 1n, 5n]);
       await expect(a.escrow.connect(requester).accept(TASK, 5))
@@ -455,14 +462,14 @@ describe("TaskEscrow", function () {
       expect(await a.escrow.statusOf(TASK)).to.equal(S.Failed);
     });
 
-    it("a tie at the end of voting goes to the agent; an unshared bond goes to the treasury's balance", async function () {
+    it("a tie at the end of voting goes to the agent; an unshared bond accrues to the treasury", async function () {
       const a = await networkHelpers.loadFixture(staked);
       await disputed(a);
       await networkHelpers.time.increase(3 * DAY);
       await expect(a.escrow.resolveDispute(TASK))
         .to.emit(a.escrow, "DisputeResolved")
         .withArgs(TASK, true, 0, 0);
-      expect(await a.escrow.arbitrationFeesOf(await a.timelock.getAddress())).to.equal(BOND);
+      expect(await a.escrow.accruedFees()).to.equal(BOND + (PRICE * 100n) / 10_000n);
     });
   });
 
