@@ -4,7 +4,7 @@
  * snapshot check (`check.ts`, and its test) and `npm run bench -- gas` use it, so they measure the same thing.
  */
 import { MaxUint256, encodeBytes32String, id, parseEther } from "ethers";
-import type { ContractTransactionResponse, Signer } from "ethers";
+import type { ContractTransactionResponse } from "ethers";
 import type { NetworkConnection } from "hardhat/types/network";
 import { deployAinur } from "../deploy/deploy.ts";
 
@@ -23,10 +23,7 @@ export async function measureGas(connection: Connection): Promise<GasReport> {
   const { ethers, networkHelpers } = connection;
   await networkHelpers.time.increaseTo(START_TIME);
   const s = await ethers.getSigners();
-  const [deployer, auctioneer, requester, agent, agent2, arb1, arb2, arb3, lp, outsider] = s as [
-    Signer,
-    ...Signer[],
-  ] as Any[];
+  const [deployer, auctioneer, requester, agent, agent2, arb1, arb2, arb3, lp, outsider] = s as Any[];
   const d = await deployAinur(deployer, {
     auctioneers: [auctioneer.address],
     arbitrators: [arb1.address, arb2.address, arb3.address],
@@ -65,17 +62,15 @@ export async function measureGas(connection: Connection): Promise<GasReport> {
   await measure("AgentRegistry.register()", agents.connect(agent)["register()"]());
   await measure(
     "AgentRegistry.register(uri)",
-    agents
-      .connect(agent2)
-      ["register(string)"]("ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi"),
+    agents.connect(agent2).getFunction("register(string)")(
+      "ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi",
+    ),
   );
   await measure(
     "AgentRegistry.register(uri,metadata)",
-    agents
-      .connect(agent2)
-      ["register(string,(string,bytes)[])"]("ipfs://agent", [
-        { metadataKey: "name", metadataValue: "0x616c696365" },
-      ]),
+    agents.connect(agent2).getFunction("register(string,(string,bytes)[])")("ipfs://agent", [
+      { metadataKey: "name", metadataValue: "0x616c696365" },
+    ]),
   );
   const agentId = 2n;
   await measure("AgentRegistry.setAgentURI", agents.connect(agent).setAgentURI(agentId, "ipfs://agent-v2"));
@@ -84,7 +79,6 @@ export async function measureGas(connection: Connection): Promise<GasReport> {
     agents.connect(agent).setMetadata(agentId, "name", "0x616c696365"),
   );
   const { chainId } = await ethers.provider.getNetwork();
-  const deadline = START_TIME + 10 * DAY;
   const walletDomain = {
     name: "Ainur AgentRegistry",
     version: "1",
