@@ -35,6 +35,7 @@ export {
   WasmSandboxAdapter,
 } from "./adapters/wasm-sandbox.ts";
 export type { WasmSandboxInit } from "./adapters/wasm-sandbox.ts";
+export { isSealedEnvelope, sealInput, UnsealedInputError, ZonedAdapter } from "./adapters/zoned.ts";
 export { buildWasm, inspectWasm, uppercaseWasm, WasmFormatError } from "./adapters/wasm-binary.ts";
 export type { BuildSpec, WasmImport, WasmModuleInfo } from "./adapters/wasm-binary.ts";
 

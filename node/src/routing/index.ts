@@ -91,3 +91,11 @@ export function createRouting(init: RoutingInit = {}, components: RoutingCompone
     { shortlistSize: init.shortlistSize ?? 8, health: init.health ?? healthPolicy() },
   );
 }
+export {
+  GossipHeartbeatSource,
+  HEARTBEAT_TOPIC,
+  InvalidHeartbeatError,
+  decodeHeartbeat,
+  encodeHeartbeat,
+} from "./gossip-heartbeats.ts";
+export type { GossipBus, GossipHeartbeatInit } from "./gossip-heartbeats.ts";
