@@ -59,6 +59,7 @@ export interface Dag {
 
 /** Validates ids, dependencies, acyclicity and references; throws DagValidationError. */
 export function buildDag(spec: WorkflowSpec): Dag {
+  checkShape(spec);
   if (!ID.test(spec.id))
     throw new DagValidationError(spec.id, undefined, "the workflow id must match " + ID.source);
   if (spec.tasks.length === 0) throw new DagValidationError(spec.id, undefined, "it has no tasks");
@@ -121,6 +122,44 @@ export function buildDag(spec: WorkflowSpec): Dag {
     }
   }
   return { spec, order, byId, dependants, ancestors };
+}
+
+/** Schema check of an untrusted spec (e.g. from the HTTP API), before anything else reads it. */
+function checkShape(spec: unknown): asserts spec is WorkflowSpec {
+  const wf = spec as Partial<WorkflowSpec> | null;
+  const id = typeof wf?.id === "string" ? wf.id : "(no id)";
+  const fail = (taskId: string | undefined, message: string): never => {
+    throw new DagValidationError(id, taskId, message);
+  };
+  if (typeof wf !== "object" || wf === null || Array.isArray(wf))
+    fail(undefined, "the workflow must be a JSON object");
+  if (typeof wf!.id !== "string") fail(undefined, 'it needs a string "id"');
+  if (!Array.isArray(wf!.tasks)) fail(undefined, 'it needs a "tasks" array');
+  if (wf!.tasks!.length > 10_000)
+    fail(undefined, `it has ${wf!.tasks!.length} tasks; at most 10,000 are allowed`);
+  for (const [i, t] of wf!.tasks!.entries()) {
+    const task = t as Partial<TaskSpec> | null;
+    if (typeof task !== "object" || task === null || Array.isArray(task))
+      fail(`#${i}`, "a task must be an object");
+    const tid = typeof task!.id === "string" ? task!.id : `#${i}`;
+    if (typeof task!.id !== "string") fail(tid, 'a task needs a string "id"');
+    if (typeof task!.agent !== "string" || task!.agent.length === 0)
+      fail(tid, 'a task needs a string "agent"');
+    if (task!.capability !== undefined && typeof task!.capability !== "string")
+      fail(tid, '"capability" must be a string');
+    const deps = task!.depends_on;
+    if (deps !== undefined && (!Array.isArray(deps) || !deps.every((d) => typeof d === "string"))) {
+      fail(tid, '"depends_on" must be an array of task ids');
+    }
+    const timeout = task!.timeout_ms;
+    if (timeout !== undefined && !(typeof timeout === "number" && timeout > 0 && timeout <= 86_400_000)) {
+      fail(tid, '"timeout_ms" must be a number of milliseconds in (0, 86,400,000]');
+    }
+    const retries = task!.retries;
+    if (retries !== undefined && !(Number.isInteger(retries) && retries >= 0 && retries <= 100)) {
+      fail(tid, '"retries" must be a whole number from 0 to 100');
+    }
+  }
 }
 
 function isRef(value: Json): value is { $ref: string } {

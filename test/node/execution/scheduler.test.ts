@@ -45,6 +45,20 @@ describe("execution: DAG workflows", () => {
       ),
     ).to.throw(/task it depends on/);
     expect(() => buildDag(wf([]))).to.throw(/no tasks/);
+    // Untrusted shapes (e.g. from the HTTP API) are refused before anything reads them.
+    const bad = (spec: unknown): WorkflowSpec => spec as WorkflowSpec;
+    expect(() => buildDag(bad(null))).to.throw(DagValidationError, /JSON object/);
+    expect(() => buildDag(bad({ id: "w", tasks: {} }))).to.throw(/"tasks" array/);
+    expect(() => buildDag(bad({ id: "w", tasks: [{ id: "a" }] }))).to.throw(/string "agent"/);
+    expect(() => buildDag(bad({ id: "w", tasks: [{ id: "a", agent: "x", depends_on: "b" }] }))).to.throw(
+      /array of task ids/,
+    );
+    expect(() => buildDag(bad({ id: "w", tasks: [{ id: "a", agent: "x", retries: -1 }] }))).to.throw(
+      /"retries"/,
+    );
+    expect(() => buildDag(bad({ id: "w", tasks: [{ id: "a", agent: "x", timeout_ms: "5" }] }))).to.throw(
+      /"timeout_ms"/,
+    );
   });
 
   it("fans out, fans in, and passes earlier outputs into later inputs", async () => {
