@@ -32,6 +32,8 @@ export interface DevChain {
   setStorage(storage: Record<string, unknown>): Promise<void>;
   /** Build a block now (`dev_newBlock`); returns its hash. */
   newBlock(): Promise<string>;
+  /** Move chain time to `timestamp` (ms since the epoch) and build a block there (`dev_timeTravel`). */
+  timeTravel(timestamp: number): Promise<void>;
   /** Give `free` planck to each address (replaces its account data). */
   endow(addresses: readonly string[], free: bigint): Promise<void>;
   /** Stop the runtime and close its socket; idempotent. */
@@ -106,6 +108,10 @@ export async function startDevChain(init: DevChainInit = {}): Promise<DevChain> 
     await rpc.send("dev_setStorage", [storage]);
   };
   const newBlock = async (): Promise<string> => (await rpc.send("dev_newBlock", [])) as string;
+  const timeTravel = async (timestamp: number): Promise<void> => {
+    await rpc.send("dev_timeTravel", [timestamp]);
+    await newBlock();
+  };
   const endow = async (addresses: readonly string[], free: bigint): Promise<void> => {
     if (addresses.length === 0) return;
     await setStorage({
@@ -138,5 +144,14 @@ export async function startDevChain(init: DevChainInit = {}): Promise<DevChain> 
     );
   }
 
-  return { endpoint, port, startupMs: performance.now() - started, setStorage, newBlock, endow, stop };
+  return {
+    endpoint,
+    port,
+    startupMs: performance.now() - started,
+    setStorage,
+    newBlock,
+    timeTravel,
+    endow,
+    stop,
+  };
 }
