@@ -236,7 +236,7 @@ describe("market: auctions over real libp2p on 127.0.0.1", function () {
       Object.entries(auctioneer.dropped).map(([k, v]) => [k, v - before[k as DropReason]]),
     );
     // the bit-flip lands in the signature hex: counted as forged (or malformed if it broke the hex)
-    expect(delta.forged + delta.malformed).to.equal(3);
+    expect(delta.forged! + delta.malformed!).to.equal(3);
     expect({ ...delta, forged: 0, malformed: 0 }).to.deep.equal({
       unsigned: 1,
       forged: 0,
