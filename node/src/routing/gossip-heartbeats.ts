@@ -124,3 +124,58 @@ export class GossipHeartbeatSource implements HeartbeatSource {
     return "accept";
   }
 }
+
+export interface HeartbeatPublisherInit {
+  agentId: string;
+  /** Period between heartbeats, ms (default 5,000: match the routers' HealthPolicy.intervalMs). */
+  intervalMs?: number;
+  /** The agent's current load, read at each beat. */
+  load: () => AgentLoad;
+  topic?: string;
+}
+
+/** The agent side: publishes this agent's heartbeat every `intervalMs` with increasing `seq`. */
+export class HeartbeatPublisher {
+  private readonly bus: GossipBus;
+  private readonly init: HeartbeatPublisherInit;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private seq: number;
+  /** Heartbeats published and how many peers received the last one. */
+  readonly stats = { sent: 0, lastRecipients: 0, errors: 0 };
+
+  constructor(bus: GossipBus, init: HeartbeatPublisherInit) {
+    this.bus = bus;
+    this.init = init;
+    // Start from the clock so that a restarted agent's heartbeats are never taken for replays.
+    this.seq = Date.now();
+  }
+
+  start(): void {
+    if (this.timer !== undefined) return;
+    void this.beat();
+    this.timer = setInterval(() => void this.beat(), this.init.intervalMs ?? 5_000);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Publishes one heartbeat now. */
+  async beat(): Promise<number> {
+    const heartbeat: Heartbeat = { agentId: this.init.agentId, seq: ++this.seq, load: this.init.load() };
+    try {
+      const recipients = await this.bus.publish(
+        this.init.topic ?? HEARTBEAT_TOPIC,
+        encodeHeartbeat(heartbeat),
+      );
+      this.stats.sent++;
+      this.stats.lastRecipients = recipients;
+      return recipients;
+    } catch {
+      this.stats.errors++;
+      return 0;
+    }
+  }
+}

@@ -94,8 +94,9 @@ export function createRouting(init: RoutingInit = {}, components: RoutingCompone
 export {
   GossipHeartbeatSource,
   HEARTBEAT_TOPIC,
+  HeartbeatPublisher,
   InvalidHeartbeatError,
   decodeHeartbeat,
   encodeHeartbeat,
 } from "./gossip-heartbeats.ts";
-export type { GossipBus, GossipHeartbeatInit } from "./gossip-heartbeats.ts";
+export type { GossipBus, GossipHeartbeatInit, HeartbeatPublisherInit } from "./gossip-heartbeats.ts";

@@ -2,7 +2,11 @@
 import { expect } from "chai";
 import { createTransport } from "../../../node/src/transport/index.ts";
 import type { Transport } from "../../../node/src/transport/index.ts";
-import { GossipHeartbeatSource, HEARTBEAT_TOPIC } from "../../../node/src/routing/gossip-heartbeats.ts";
+import {
+  GossipHeartbeatSource,
+  HEARTBEAT_TOPIC,
+  HeartbeatPublisher,
+} from "../../../node/src/routing/gossip-heartbeats.ts";
 import { createRouting } from "../../../node/src/routing/index.ts";
 import { ManualClock } from "../../../node/src/routing/clock.ts";
 import type { Heartbeat } from "../../../node/src/routing/types.ts";
@@ -76,5 +80,29 @@ describe("routing: heartbeats over gossip", function () {
       `Heartbeat from peer ${agent.peerId} dropped: seq must be a whole number ≥ 0.`,
     ]);
     router.stop();
+  });
+
+  it("publishes an agent's load periodically with increasing seq", async () => {
+    const source = new GossipHeartbeatSource(requester);
+    const seen: Heartbeat[] = [];
+    const three = new Promise<void>((resolve) =>
+      source.onHeartbeat((h) => {
+        if (h.agentId === "did:ainur:31337:8") seen.push(h);
+        if (seen.length === 3) resolve();
+      }),
+    );
+    let queue = 0;
+    const publisher = new HeartbeatPublisher(agent, {
+      agentId: "did:ainur:31337:8",
+      intervalMs: 20,
+      load: () => ({ queueDepth: queue++, processingMs: 10, latencyMs: 1 }),
+    });
+    publisher.start();
+    await three;
+    publisher.stop();
+    const first = seen[0]!.load.queueDepth; // 0 unless the first beat raced the mesh
+    expect(seen.map((h) => h.load.queueDepth)).to.deep.equal([first, first + 1, first + 2]);
+    expect(seen[1]!.seq).to.equal(seen[0]!.seq + 1);
+    expect(publisher.stats.sent).to.be.at.least(3);
   });
 });
