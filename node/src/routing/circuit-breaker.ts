@@ -141,6 +141,11 @@ export class BreakerBook {
     return this.get(agentId, `agent ${agentId} for ${capability}`, this.capabilityPolicy);
   }
 
+  /** Agents with some breaker not closed (read-only view, for fast scans: others are all allowed). */
+  troubledAgents(): ReadonlySet<AgentId> {
+    return this.troubled;
+  }
+
   /** Non-mutating: may `agentId` be called for `capability` now? */
   allows(agentId: AgentId, capability: Capability): boolean {
     if (!this.troubled.has(agentId)) return true;

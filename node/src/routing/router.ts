@@ -156,6 +156,7 @@ export class Router {
     const decay = this.c.qtable.decayPerMs;
     const exclude = request.exclude;
     const breakers = this.c.breakers;
+    const troubled = breakers.troubledAgents();
     const capability = request.capability;
     for (const { zone, agents } of this.c.index.candidatesByZone(capability, zones)) {
       for (let n = 0; n < agents.length; n++) {
@@ -163,7 +164,7 @@ export class Router {
         const heard = record.lastHeardAt;
         if (heard === undefined || now - heard > offlineAfterMs) continue;
         if (record.zones.length > 1 && firstAllowedZone(record.zones, allowed) !== zone) continue; // seen in an earlier zone
-        if (!breakers.allows(record.id, capability)) continue;
+        if (troubled.size > 0 && troubled.has(record.id) && !breakers.allows(record.id, capability)) continue;
         if (exclude !== undefined && exclude.has(record.id)) continue;
         const prior = record.impedance;
         const entry = entries?.get(record.id);
