@@ -83,6 +83,21 @@ describe("Governance", function () {
     await expect(a.escrow.award(task, agent.address, parseEther("40"), sig)).to.emit(a.escrow, "TaskAwarded");
   });
 
+  it("the proposer can cancel a pending proposal; the token supports permits", async function () {
+    const a = await networkHelpers.loadFixture(staked);
+    const { deployer } = a.actors;
+    await a.token.connect(deployer).delegate(deployer.address);
+    const target = await a.escrow.getAddress();
+    const calldata = a.escrow.interface.encodeFunctionData("setFee", [200]);
+    await a.governor.connect(deployer).propose([target], [0], [calldata], "Fee 2%");
+    const proposalId = await a.governor.hashProposal([target], [0], [calldata], id("Fee 2%"));
+    await expect(a.governor.connect(deployer).cancel([target], [0], [calldata], id("Fee 2%")))
+      .to.emit(a.governor, "ProposalCanceled")
+      .withArgs(proposalId);
+    expect(await a.governor.state(proposalId)).to.equal(2); // Canceled
+    expect(await a.token.nonces(deployer.address)).to.equal(0n);
+  });
+
   it("a defeated proposal cannot be queued", async function () {
     const a = await networkHelpers.loadFixture(staked);
     const { deployer, requester } = a.actors;

@@ -108,6 +108,11 @@ describe("InsurancePool", function () {
       await a.pool.connect(lp2).deposit(parseEther("2000"));
       // the victim keeps essentially all of its deposit
       expect(await a.pool.previewRedeem(shares)).to.be.greaterThan(parseEther("1999"));
+      // a deposit too small to buy a single share is refused rather than taken
+      await expect(a.pool.connect(lp2).deposit(1n)).to.be.revertedWithCustomError(
+        a.pool,
+        "InsurancePoolZeroAmount",
+      );
     });
   });
 
@@ -233,19 +238,27 @@ describe("InsurancePool", function () {
       await awarded(a, id("t2"));
       await a.pool.connect(requester).buyCover(TASK, COVER, COVER);
       await a.pool.connect(requester).buyCover(id("t2"), COVER, COVER);
-      // point the escrow at a pool that ignores reports, then settle both tasks
-      const mute = await ethers.deployContract("MockERC1271Wallet", [agent.address]);
+      // The escrow reports to a pool that ignores it: the policies stay active until the fallbacks run.
+      const mute = await ethers.deployContract("NullReceiver");
       await a.escrow.connect(a.timelockSigner).setInsurancePool(await mute.getAddress());
       await a.escrow.connect(agent).submitResult(id("t2"), id("r"), id("l"));
-      await expect(a.escrow.connect(requester).accept(id("t2"), 0)).to.be.revert(ethers);
-      await a.escrow.connect(a.timelockSigner).setInsurancePool(await a.pool.getAddress());
       await a.escrow.connect(requester).accept(id("t2"), 0);
       await networkHelpers.time.increaseTo(deadline + 1);
       await a.escrow.timeout(TASK);
-      expect((await a.pool.policyOf(id("t2"))).status).to.equal(P.Expired);
+      expect(await a.pool.activeCover()).to.equal(COVER * 2n);
+      const claim = a.pool.connect(a.actors.outsider).claim(TASK);
+      await expect(claim).to.emit(a.pool, "ClaimPaid").withArgs(TASK, requester.address, COVER);
+      await expect(claim).to.changeTokenBalance(ethers, a.token, requester, COVER);
+      await expect(a.pool.expire(id("t2")))
+        .to.emit(a.pool, "CoverExpired")
+        .withArgs(id("t2"), COVER);
+      expect(await a.pool.activeCover()).to.equal(0n);
       await expect(a.pool.expire(id("t2")))
         .to.be.revertedWithCustomError(a.pool, "InsurancePoolNoActivePolicy")
         .withArgs(id("t2"));
+      await expect(a.pool.claim(TASK))
+        .to.be.revertedWithCustomError(a.pool, "InsurancePoolNoActivePolicy")
+        .withArgs(TASK);
     });
 
     it("onTaskSettled is for the escrow only and ignores tasks without a policy", async function () {

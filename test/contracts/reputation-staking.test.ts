@@ -259,6 +259,13 @@ describe("ReputationStaking", function () {
         .withArgs(encodeBytes32String("slashRecipient"), 0);
       expect(await a.staking.stakeToken()).to.equal(await a.token.getAddress());
       expect(await a.staking.minimumStake()).to.equal(MIN_STAKE);
+      expect(await a.staking.unbondDelay()).to.equal(7 * DAY);
+      expect(await a.staking.scoreHalfLife()).to.equal(30 * DAY);
+      expect([
+        await a.staking.slashCapBps(ESCROW),
+        await a.staking.slashCapBps(DISPUTE),
+        await a.staking.slashCapBps(GOVERNANCE),
+      ]).to.deep.equal([1000n, 2000n, 5000n]);
     });
   });
 });

@@ -448,6 +448,23 @@ describe("TaskEscrow", function () {
       expect((await a.staking.recordOf(agent.address)).disputesLost).to.equal(1n);
     });
 
+    it("runs a dispute without bonds when governance sets the bond to zero", async function () {
+      const a = await networkHelpers.loadFixture(staked);
+      const { agent, arb1, arb2 } = a.actors;
+      await a.escrow.connect(a.timelockSigner).setDisputeBond(0);
+      await submitted(a);
+      const open = a.escrow.connect(a.actors.requester).openDispute(TASK);
+      await expect(open).to.emit(a.escrow, "DisputeOpened").withArgs(TASK, 0, 1);
+      await expect(open).to.changeTokenBalance(ethers, a.token, a.actors.requester, 0);
+      await a.escrow.connect(agent).answerDispute(TASK);
+      await a.escrow.connect(arb1).vote(TASK, true);
+      await a.escrow.connect(arb2).vote(TASK, true);
+      await expect(a.escrow.resolveDispute(TASK))
+        .to.emit(a.escrow, "DisputeResolved")
+        .withArgs(TASK, true, 2, 0);
+      expect(await a.escrow.arbitrationFeesOf(arb1.address)).to.equal(0n);
+    });
+
     it("the requester wins by default when the agent does not answer", async function () {
       const a = await networkHelpers.loadFixture(staked);
       await disputed(a, false);
