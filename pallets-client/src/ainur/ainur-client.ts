@@ -137,8 +137,10 @@ export class AinurSubstrateClient {
       ["cid", profile.metadataCid],
       ["capabilities", profile.capabilities.join(",")],
       ["zones", profile.zones.join(",")],
-      ["keys", profile.signingKeys.join(",")],
+      // One attribute per key, without 0x: a 32-byte key is 64 hex digits, the runtime's value limit.
+      ...profile.signingKeys.map((k, i): [string, string] => [`key${i}`, k.replace(/^0x/, "")]),
     ];
+    this.#checkAttributes(attrs);
     const receipt = await this.#submit(
       this.uniques.create(agentId, this.address),
       this.uniques.mint(agentId, AGENT_ITEM, this.address),
@@ -148,6 +150,26 @@ export class AinurSubstrateClient {
       this.#remark({ t: "agent.register", agentId }),
     );
     return { agentId, did: this.didOf(agentId), receipt };
+  }
+
+  /** Uniques bounds attribute keys and values (32 and 64 bytes on Asset Hub): check before the runtime panics. */
+  #checkAttributes(attrs: readonly [string, string][]): void {
+    const consts = this.client.api.consts.uniques as unknown as Record<
+      string,
+      { toString(): string } | undefined
+    >;
+    const keyLimit = Number(consts.keyLimit?.toString() ?? 32);
+    const valueLimit = Number(consts.valueLimit?.toString() ?? 64);
+    for (const [k, v] of attrs) {
+      const bytes = new TextEncoder().encode(v).length;
+      if (k.length > keyLimit || bytes > valueLimit) {
+        throw new ClientRuleError(
+          "attribute-too-long",
+          `the attribute ${k} is ${bytes} bytes; this chain stores at most ${valueLimit} (keys ${keyLimit}). Shorten it or store it behind a CID.`,
+          { key: k, bytes, valueLimit, keyLimit },
+        );
+      }
+    }
   }
 
   async agent(agentId: number): Promise<AgentRecord | undefined> {
@@ -178,11 +200,16 @@ export class AinurSubstrateClient {
     }
     const h = blake2AsU8a(u8aConcat(stringToU8a(init.manifestHash), stringToU8a(String(init.version))));
     const item = (((h[0]! << 24) | (h[1]! << 16) | (h[2]! << 8) | h[3]!) >>> 0) & 0x7fffffff || 1;
+    this.#checkAttributes([
+      ["manifest", init.manifestHash.replace(/^0x/, "")],
+      ["cid", init.cid],
+      ["lineageRoot", init.lineageRoot.replace(/^0x/, "")],
+    ]);
     const receipt = await this.#submit(
       this.uniques.mint(init.agentId, item, this.address),
-      this.uniques.setAttribute(init.agentId, item, "manifest", init.manifestHash),
+      this.uniques.setAttribute(init.agentId, item, "manifest", init.manifestHash.replace(/^0x/, "")),
       this.uniques.setAttribute(init.agentId, item, "cid", init.cid),
-      this.uniques.setAttribute(init.agentId, item, "lineageRoot", init.lineageRoot),
+      this.uniques.setAttribute(init.agentId, item, "lineageRoot", init.lineageRoot.replace(/^0x/, "")),
       this.uniques.setAttribute(init.agentId, item, "version", String(init.version)),
       this.uniques.freeze(init.agentId, item),
       this.#remark({
@@ -311,6 +338,14 @@ export class AinurSubstrateClient {
           agent,
           arbiter,
         },
+      );
+    }
+    const stake = this.ledger.stakeOf(agent);
+    if (stake.bonded < this.deployment.params.minimumStake) {
+      throw new ClientRuleError(
+        "agent-not-eligible",
+        `agent ${agent} has ${stake.bonded} bonded, below the minimum ${this.deployment.params.minimumStake}`,
+        { agent, bonded: stake.bonded, minimum: this.deployment.params.minimumStake },
       );
     }
     const free = await this.balances.free(this.address);
@@ -543,6 +578,14 @@ export class AinurSubstrateClient {
           root,
           blockNumber: existing.blockNumber,
         },
+      );
+    }
+    const stake = this.ledger.stakeOf(this.address);
+    if (stake.bonded < this.deployment.params.minimumStake) {
+      throw new ClientRuleError(
+        "not-eligible",
+        `${this.address} has ${stake.bonded} bonded, below the minimum ${this.deployment.params.minimumStake}; bond before anchoring`,
+        { bonded: stake.bonded, minimum: this.deployment.params.minimumStake },
       );
     }
     return this.#submit(this.#remark({ t: "root.anchor", root, leafCount }));

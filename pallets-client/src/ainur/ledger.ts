@@ -369,8 +369,9 @@ export class AinurLedger {
         return;
       }
       case "root.anchor": {
+        // As on EVM (LineageRegistry asks ReputationStaking), only an agent staked at the minimum anchors.
         const root = String(p.root);
-        if (this.roots.has(root)) return;
+        if (this.roots.has(root) || this.stakeOf(r.sender).bonded < d.params.minimumStake) return;
         const state: RootState = {
           root,
           leafCount: Number(p.leafCount),
