@@ -3,6 +3,11 @@ import { ManualClock } from "../../../node/src/routing/clock.ts";
 import { QTable } from "../../../node/src/routing/q-routing.ts";
 import { routingFixture } from "./fixtures.ts";
 
+/** Float comparison. (Hardhat's chai matchers replace `closeTo` with a bigint-only version.) */
+function expectNear(actual: number, expected: number, tolerance = 1e-9): void {
+  expect(Math.abs(actual - expected), `${actual} ≈ ${expected}`).to.be.at.most(tolerance);
+}
+
 describe("routing: confidence-based Q-routing", () => {
   it("learns fast when unsure and slowly when confident, and forgets over time", () => {
     const clock = new ManualClock();
@@ -10,12 +15,12 @@ describe("routing: confidence-based Q-routing", () => {
     q.observe("c", "a", { ok: true, latencyMs: 100 });
     expect(q.estimate("c", "a")).to.deep.equal({ q: 100, confidence: 1 });
     q.observe("c", "a", { ok: true, latencyMs: 200 }); // confident: η = α = 0.2
-    expect(q.estimate("c", "a").q).to.be.closeTo(120, 1e-9);
+    expectNear(q.estimate("c", "a").q, 120);
     clock.advance(1_000); // confidence halves
-    expect(q.estimate("c", "a").confidence).to.be.closeTo(0.5, 1e-9);
+    expectNear(q.estimate("c", "a").confidence, 0.5);
     q.observe("c", "a", { ok: true, latencyMs: 20 }); // η = max(0.2, 1 − 0.5) = 0.5
-    expect(q.estimate("c", "a").q).to.be.closeTo(70, 1e-9);
-    expect(q.estimate("c", "a").confidence).to.be.closeTo(0.75, 1e-9);
+    expectNear(q.estimate("c", "a").q, 70);
+    expectNear(q.estimate("c", "a").confidence, 0.75);
     q.observe("c", "a", { ok: false, latencyMs: 3 });
     expect(q.estimate("c", "a").q).to.be.greaterThan(1_000); // failures cost failurePenaltyMs
   });
