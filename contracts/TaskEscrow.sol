@@ -254,9 +254,13 @@ contract TaskEscrow is ITaskEscrow, AccessControl, ReentrancyGuardTransient, EIP
         Task storage t = _tasks[taskId];
         _requireStatus(taskId, t.status, Status.Disputed);
         Dispute storage d = _disputes[taskId];
-        if (!_panelMember[d.panelEpoch][msg.sender] || !_staking.isEligible(msg.sender)) {
-            revert TaskEscrowNotArbitrator(taskId, msg.sender);
-        }
+        // A panel member staked at the minimum, and no party to the task.
+        if (
+            !_panelMember[d.panelEpoch][msg.sender] ||
+            msg.sender == t.agent ||
+            msg.sender == t.requester ||
+            !_staking.isEligible(msg.sender)
+        ) revert TaskEscrowNotArbitrator(taskId, msg.sender);
         if (!d.agentAnswered || block.timestamp >= uint256(d.answeredAt) + _disputeVotingPeriod) {
             revert TaskEscrowVotingClosed(taskId);
         }

@@ -158,7 +158,8 @@ interface ITaskEscrow {
     /// @notice The agent answers the dispute within the response window, posting the same bond.
     function answerDispute(bytes32 taskId) external;
 
-    /// @notice A member of the dispute's arbitration panel, staked at or above the minimum, votes once.
+    /// @notice A member of the dispute's arbitration panel, staked at or above the minimum and neither the
+    /// task's agent nor its requester, votes once.
     function vote(bytes32 taskId, bool forAgent) external;
 
     /// @notice Anyone resolves a dispute once a side has a majority of the panel, the voting period has

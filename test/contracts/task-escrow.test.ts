@@ -398,6 +398,24 @@ describe("TaskEscrow", function () {
       );
     });
 
+    it("a panel member who is a party to the task cannot vote on it", async function () {
+      const b = await networkHelpers.loadFixture(staked);
+      const { arb3, requester, auctioneer } = b.actors;
+      await create(b);
+      await b.escrow.award(
+        TASK,
+        arb3.address,
+        PRICE,
+        await signAward(b.escrow, auctioneer, TASK, arb3.address, PRICE),
+      );
+      await b.escrow.connect(arb3).submitResult(TASK, RESULT, LEAF);
+      await b.escrow.connect(requester).openDispute(TASK);
+      await b.escrow.connect(arb3).answerDispute(TASK);
+      await expect(b.escrow.connect(arb3).vote(TASK, true))
+        .to.be.revertedWithCustomError(b.escrow, "TaskEscrowNotArbitrator")
+        .withArgs(TASK, arb3.address);
+    });
+
     it("majority for the agent: agent paid, its bond back, the requester's bond to the majority", async function () {
       const a = await networkHelpers.loadFixture(staked);
       const { agent, arb1, arb2, arb3 } = a.actors;
