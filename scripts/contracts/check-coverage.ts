@@ -9,9 +9,12 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const { values } = parseArgs({ options: { min: { type: "string", default: "95" }, lcov: { type: "string" } } });
+const { values } = parseArgs({
+  options: { min: { type: "string", default: "95" }, lcov: { type: "string" } },
+});
 const file = values.lcov ?? path.join(root, "coverage", "lcov.info");
-const excluded = (source: string): boolean => source.startsWith("contracts/mocks/") || source.startsWith("contracts/verifiers/");
+const excluded = (source: string): boolean =>
+  source.startsWith("contracts/mocks/") || source.startsWith("contracts/verifiers/");
 
 let text: string;
 try {
@@ -35,5 +38,7 @@ for (const record of text.split("end_of_record")) {
 }
 const total = found === 0 ? 0 : (100 * hit) / found;
 const min = Number(values.min);
-console.log(`coverage: ${total.toFixed(2)}% of ${found} lines in contracts/ (mocks and verifiers excluded); minimum ${min}%`);
+console.log(
+  `coverage: ${total.toFixed(2)}% of ${found} lines in contracts/ (mocks and verifiers excluded); minimum ${min}%`,
+);
 if (total < min) process.exit(1);
