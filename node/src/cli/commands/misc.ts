@@ -1,0 +1,76 @@
+/** `ainur credits balance` and `ainur bid strategy`. */
+import { formatEther, parseEther } from "ethers";
+import type { Command } from "../command.ts";
+import { connectChain } from "../context.ts";
+import { UsageError } from "../errors.ts";
+import { STRATEGY_NAMES, createStrategy } from "../../node/strategies.ts";
+
+export const miscCommands: Command[] = [
+  {
+    path: ["credits", "balance"],
+    summary: "usage credits held by an account (non-transferable; burned to pay fees)",
+    args: "[address]",
+    chain: true,
+    async run({ flags, positionals }) {
+      const chain = await connectChain(flags, false);
+      try {
+        const account = positionals[0] ?? chain.address;
+        if (!/^0x[0-9a-fA-F]{40}$/.test(account))
+          throw new UsageError("credits balance", `"${account}" is not an address.`);
+        const balance = await chain.call<bigint>("UsageCredits", "balanceOf", account);
+        const minted = await chain.call<bigint>("UsageCredits", "mintedTo", account);
+        return {
+          human: `${account}: ${formatEther(balance)} credits (${formatEther(minted)} minted to it in all)`,
+          json: { account, balance: formatEther(balance), minted: formatEther(minted) },
+        };
+      } finally {
+        chain.close();
+      }
+    },
+  },
+  {
+    path: ["bid", "strategy"],
+    summary: "show what each bid strategy (or one) would bid for a task",
+    details:
+      "floor bids its cost (the best strategy under second-price clearing); load-aware adds bps per queued task;\n" +
+      "premium adds a margin; undercut bids below cost. Agents pick one in their node config (agent.strategy).",
+    options: {
+      name: {
+        type: "string",
+        placeholder: STRATEGY_NAMES.join("|"),
+        description: "one strategy (default: all)",
+      },
+      floor: { type: "string", placeholder: "AINUR", description: "the agent's cost per task (default 1)" },
+      bps: { type: "string", placeholder: "n", description: "the strategy's basis points" },
+      budget: { type: "string", placeholder: "AINUR", description: "the task's budget (default 5)" },
+      queue: { type: "string", placeholder: "n", description: "tasks already queued (default 0)" },
+    },
+    async run({ flags }) {
+      const names = flags.name === undefined ? [...STRATEGY_NAMES] : [flags.name as string];
+      const num = (v: unknown, d: string, what: string): string => {
+        const s = (v as string | undefined) ?? d;
+        if (!/^[0-9]+(\.[0-9]+)?$/.test(s))
+          throw new UsageError("bid strategy", `--${what} must be a number, got "${s}".`);
+        return s;
+      };
+      const floor = parseEther(num(flags.floor, "1", "floor"));
+      const budget = parseEther(num(flags.budget, "5", "budget"));
+      const queueDepth = Number(num(flags.queue, "0", "queue"));
+      const bps = flags.bps === undefined ? undefined : Number(num(flags.bps, "0", "bps"));
+      const rows = names.map((name) => {
+        const s = createStrategy({ name, floor, ...(bps === undefined ? {} : { bps }) });
+        const price = s.price({ capability: "any", budget, queueDepth });
+        return { strategy: name, bid: price === null ? null : formatEther(price) };
+      });
+      return {
+        human: [
+          `cost ${formatEther(floor)} AINUR, budget ${formatEther(budget)} AINUR, ${queueDepth} queued:`,
+          ...rows.map(
+            (r) => `  ${r.strategy.padEnd(11)} ${r.bid === null ? "no bid (over budget)" : r.bid + " AINUR"}`,
+          ),
+        ].join("\n"),
+        json: { floor: formatEther(floor), budget: formatEther(budget), queueDepth, bids: rows },
+      };
+    },
+  },
+];

@@ -1,0 +1,112 @@
+/**
+ * The explorer in headless Chromium (Debian's /usr/bin/chromium through playwright-core; nothing is
+ * downloaded). Starts the devnet (without --once, so it keeps running after its summary), opens the
+ * explorer, clicks "verify on-chain" on a lineage record, checks the verdict, saves a screenshot to
+ * test-results/explorer.png, and then stops the devnet with SIGINT (a clean Ctrl-C shutdown).
+ */
+import { expect } from "chai";
+import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
+import type { DevnetInfo } from "../../node/src/cli/context.ts";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const CHROMIUM = "/usr/bin/chromium";
+
+describe("e2e: the explorer in headless Chromium", function () {
+  this.timeout(420_000);
+  let dataDir: string;
+  let profile: string;
+  let devnet: ChildProcess | undefined;
+  let browser: Browser | undefined;
+  let output = "";
+
+  before(function () {
+    if (!existsSync(CHROMIUM)) {
+      console.log(
+        `    skipped: ${CHROMIUM} is absent (apt-get install chromium); the browser is never downloaded`,
+      );
+      this.skip();
+    }
+    dataDir = mkdtempSync(path.join(os.tmpdir(), "ainur-explorer-"));
+    profile = mkdtempSync(path.join(os.tmpdir(), "ainur-chromium-"));
+  });
+
+  after(async () => {
+    await browser?.close();
+    if (devnet && devnet.exitCode === null) {
+      devnet.kill("SIGKILL");
+      await new Promise((r) => devnet!.once("exit", r));
+    }
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  it("shows agents, tasks, lineage and governance, and verifies a record on-chain", async () => {
+    devnet = spawn(process.execPath, [path.join(root, "scripts/start.ts"), "--data-dir", dataDir], {
+      cwd: root,
+      env: { ...process.env, HARDHAT_DISABLE_TELEMETRY: "true" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    devnet.stderr!.on("data", (d: Buffer) => (output += d.toString()));
+    await new Promise<void>((resolve, reject) => {
+      devnet!.stdout!.on("data", (d: Buffer) => {
+        output += d.toString();
+        if (output.includes("ALL STEPS PASSED")) resolve();
+        if (output.includes("FAILED:")) reject(new Error(`the devnet failed:\n${output.slice(-4000)}`));
+      });
+      devnet!.once("exit", (code) =>
+        reject(new Error(`the devnet exited (${code}):\n${output.slice(-4000)}`)),
+      );
+    });
+    const info = JSON.parse(readFileSync(path.join(dataDir, "devnet.json"), "utf8")) as DevnetInfo;
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        `--user-data-dir=${profile}`,
+      ],
+    });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
+    await page.goto(info.explorerUrl!);
+    // Agents with stake and reputation, tasks with their auctions, governance.
+    await page.waitForSelector("#agents tbody tr:nth-child(5)");
+    expect(await page.locator("#agents tbody tr").count()).to.equal(5);
+    await page.waitForSelector("#tasks tbody tr:nth-child(11)");
+    expect(await page.locator("#tasks tbody").innerText()).to.contain("t7-echo-fails");
+    expect(await page.locator("#parameters").innerText()).to.contain("150.0 AINUR");
+    expect(await page.locator("#proposals tbody").innerText()).to.contain("Executed");
+
+    // A lineage record, verified on-chain from the page.
+    const button = page.locator("button.verify").first();
+    const taskId = await button.getAttribute("data-task");
+    await button.click();
+    await page.locator("#verdict", { hasText: /verdict: (VALID|INVALID)/ }).waitFor({ timeout: 30_000 });
+    const verdict = await page.locator("#verdict").innerText();
+    expect(verdict).to.contain("verdict: VALID (on-chain)");
+    expect(verdict).to.contain(`task:    ${taskId}`);
+    expect(verdict).to.match(/anchored in block \d+/);
+    expect(verdict).to.match(/agent: {3}did:ainur:31337:\d+/);
+
+    mkdirSync(path.join(root, "test-results"), { recursive: true });
+    await page.screenshot({ path: path.join(root, "test-results/explorer.png"), fullPage: true });
+
+    // Ctrl-C stops everything and the process exits by itself.
+    const exited = new Promise<number | null>((r) => devnet!.once("exit", r));
+    devnet.kill("SIGINT");
+    expect(await exited).to.be.oneOf([0, 130]);
+  });
+});
