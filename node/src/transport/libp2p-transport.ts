@@ -70,8 +70,7 @@ export class Libp2pTransport implements Transport {
     this.#owned = node === undefined;
     this.scorer.onBan((peer) => {
       this.#stats.peersBanned += 1;
-      const node = this.#node;
-      if (node !== undefined) void node.hangUp(peerIdFromString(peer)).catch(() => undefined);
+      this.#cut(peer);
     });
     if (node !== undefined) this.#wire(node);
   }
@@ -237,8 +236,17 @@ export class Libp2pTransport implements Transport {
   #wire(node: Libp2p<TransportServices>): void {
     node.addEventListener("peer:connect", (event) => {
       const peer = event.detail.toString();
-      if (this.scorer.isBanned(peer)) void node.hangUp(event.detail).catch(() => undefined);
+      if (this.scorer.isBanned(peer)) this.#cut(peer);
     });
+  }
+
+  /** Drops every connection to a banned peer at once (the gater refuses new ones). */
+  #cut(peer: string): void {
+    const node = this.#node;
+    if (node === undefined) return;
+    const id = peerIdFromString(peer);
+    for (const connection of node.getConnections(id)) connection.abort(new PeerBannedError(peer));
+    void node.hangUp(id).catch(() => undefined);
   }
 
   #validate(topic: string, peer: string, data: Uint8Array): TopicValidatorResult {
