@@ -1,13 +1,12 @@
 /**
- * chain/evm: the ChainAdapter over ethers and the Ainur contracts. (Being written; see evm-adapter.ts.)
+ * chain/evm: the ChainAdapter over ethers and the Ainur contracts (ABIs from Hardhat's artifacts).
  */
-import { ChainUnsupportedError } from "../errors.ts";
-import type { ChainAdapter } from "../index.ts";
+import { EvmAdapter } from "./evm-adapter.ts";
+import type { EvmAdapterInit } from "./evm-adapter.ts";
 
-export interface EvmAdapterInit {
-  rpcUrl?: string;
-}
+export { EvmAdapter, taskKey } from "./evm-adapter.ts";
+export type { EvmAdapterInit, EvmContracts } from "./evm-adapter.ts";
 
-export function createEvmAdapter(_init: EvmAdapterInit): ChainAdapter {
-  throw new ChainUnsupportedError("evm", "createEvmAdapter", "the EVM backend has not landed yet");
+export function createEvmAdapter(init: EvmAdapterInit): EvmAdapter {
+  return new EvmAdapter(init);
 }
