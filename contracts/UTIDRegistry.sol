@@ -49,7 +49,7 @@ contract UTIDRegistry is IUTIDRegistry, IERC5192, ERC721, AccessControl {
         utid = computeId(agentId, manifestHash, version);
         if (_utids[utid].version != 0) revert UTIDRegistryExists(utid);
         _utids[utid] = UTID(agentId, manifestHash, lineageRoot, parent, version, false, cid);
-        _safeMint(msg.sender, utid);
+        _safeMint(agentOwner, utid);
         emit Locked(utid);
         emit UTIDMinted(utid, agentId, manifestHash, version, parent, cid, lineageRoot);
     }

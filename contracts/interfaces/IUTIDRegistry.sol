@@ -37,7 +37,7 @@ interface IUTIDRegistry {
     error UTIDRegistryUnauthorized(uint256 utid, address caller);
     error UTIDRegistrySoulbound(uint256 utid);
 
-    /// @notice Mints a UTID for the caller's agent `agentId` (caller: the agent's owner or approved).
+    /// @notice Mints a UTID for agent `agentId` to the agent's owner (caller: the owner or an approved operator).
     /// `parent` is 0 for version 1, or a non-revoked UTID of the same agent for the next version.
     function mint(
         uint256 agentId,

@@ -93,6 +93,8 @@ describe("UTIDRegistry", function () {
     );
     await a.agents.connect(agent).approve(agent2.address, 1);
     await expect(a.utids.connect(agent2).mint(1, MANIFEST, CID, ROOT, 0)).to.emit(a.utids, "UTIDMinted");
+    // minted to the agent's owner, not to the operator that sent it
+    expect(await a.utids.ownerOf(await a.utids.computeId(1, MANIFEST, 1))).to.equal(agent.address);
     await a.agents.connect(agent).setApprovalForAll(outsider.address, true);
     await expect(a.utids.connect(outsider).mint(1, MANIFEST2, CID, ROOT, 0)).to.emit(a.utids, "UTIDMinted");
   });
