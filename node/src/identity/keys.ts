@@ -68,6 +68,28 @@ export class AgentKeys {
     return new AgentKeys(formatDid(chainId, id ?? address), new Uint8Array(edSeed), secp);
   }
 
+  /**
+   * Uses an existing Ethereum account key (32 bytes) as the account key, with an ed25519 message key
+   * from `messageSeed` (32 bytes). The DID id defaults to the account address.
+   */
+  static fromAccountKey(
+    accountKey: Uint8Array,
+    messageSeed: Uint8Array,
+    chainId: number,
+    id?: string,
+  ): AgentKeys {
+    if (!isValidSecpSecret(accountKey))
+      throw new RangeError("The account key is not a valid secp256k1 secret key.");
+    if (messageSeed.byteLength !== 32)
+      throw new RangeError(`A message-key seed must be 32 bytes, got ${messageSeed.byteLength}.`);
+    const address = addressOf(secpPublicKey(accountKey));
+    return new AgentKeys(
+      formatDid(chainId, id ?? address),
+      new Uint8Array(messageSeed),
+      new Uint8Array(accountKey),
+    );
+  }
+
   get publicKeys(): AgentPublicKeys {
     return {
       did: this.did,

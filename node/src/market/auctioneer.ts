@@ -291,13 +291,8 @@ export class Auctioneer {
     const all = (1 << cfp.subtasks.length) - 1;
     const taskId = cfp.mechanism === "vickrey" || mask === all ? cfp.cfpId : bundleTaskId(cfp.cfpId, mask);
     const agent = content.coalition?.[0]?.address ?? content.payTo;
-    const price = BigInt(payment);
-    const signature = signAward(this.#c.keys, this.#init.escrow, {
-      taskId,
-      agent,
-      price,
-      deadline: cfp.taskDeadline,
-    });
+    const price = BigInt(payment) * (this.#init.escrow.priceUnit ?? 1n);
+    const signature = signAward(this.#c.keys, this.#init.escrow, { taskId, agent, price });
     const payouts =
       content.coalition === undefined
         ? [{ address: content.payTo, amount: price.toString() }]

@@ -75,7 +75,7 @@ export class Bidder {
       const e = opened.body.escrow;
       const signer = awardSigner(
         this.#init.escrow,
-        { taskId: e.taskId, agent: e.agent, price: BigInt(e.price), deadline: e.deadline },
+        { taskId: e.taskId, agent: e.agent, price: BigInt(e.price) },
         e.signature,
       );
       if (signer?.toLowerCase() !== auctioneer.address.toLowerCase())

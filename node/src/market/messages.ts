@@ -131,9 +131,9 @@ export const AwardSchema = z
       .object({
         taskId: Hex32,
         agent: Address,
-        /** uint256, decimal. */
+        /** uint256, decimal, in the token's base units (payment × priceUnit). */
         price: z.string().regex(/^[0-9]{1,78}$/),
-        /** Seconds since epoch. */
+        /** The CFP's task deadline (seconds since epoch); informational: the escrow fixes its own at funding. */
         deadline: z.number().int().positive(),
         /** EIP-712 signature by the auctioneer's account key, `r ‖ s ‖ v`. */
         signature: z.string().regex(/^0x[0-9a-f]{130}$/),

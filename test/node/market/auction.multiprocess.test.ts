@@ -134,11 +134,7 @@ describe("market: an auction across OS processes over loopback, with a flooding 
     const { award } = (await bidders[1]!.waitFor("award")) as { award: Award };
     const e = award.escrow;
     expect(
-      awardSigner(
-        ESCROW,
-        { taskId: e.taskId, agent: e.agent, price: BigInt(e.price), deadline: e.deadline },
-        e.signature,
-      ),
+      awardSigner(ESCROW, { taskId: e.taskId, agent: e.agent, price: BigInt(e.price) }, e.signature),
     ).to.equal(requester.address);
     expect(bidders[0]!.events.some((x) => x.event === "award")).to.equal(false);
     // the flood was refused and counted, never stored as a bid
