@@ -40,7 +40,7 @@ export interface AinurDeployment {
   deployer: string;
   /** The first block of the deployment: an indexer of every Ainur contract starts here. */
   startBlock: number;
-  contracts: Record<AinurContractName, DeployedContract>;
+  contracts: Record<AinurContractName, DeployedContract> & { LineageRegistry?: DeployedContract };
 }
 
 export interface GovernanceOptions {
@@ -102,6 +102,11 @@ export interface DeployOptions {
   staking?: Partial<StakingOptions>;
   escrow?: Partial<EscrowOptions>;
   pool?: Partial<PoolOptions>;
+  /**
+   * Also deploy the LineageRegistry with these verifiers (addresses of deployed `ILineageVerifier` and
+   * `ILineageBatchVerifier` contracts), with ReputationStaking as its anchor authority.
+   */
+  lineage?: { verifier: string; batchVerifier: string };
   /** Progress lines, e.g. `console.log`. */
   log?: (line: string) => void;
 }
@@ -193,10 +198,13 @@ export async function deployAinur(signer: Signer, options: DeployOptions = {}): 
   const stk = { ...DEFAULT_STAKING, ...options.staking };
   const esc = { ...DEFAULT_ESCROW, ...options.escrow };
   const pol = { ...DEFAULT_POOL, ...options.pool };
-  const contracts: Partial<Record<AinurContractName, DeployedContract>> = {};
-  const instances: Partial<Record<AinurContractName, Contract>> = {};
+  const contracts: Partial<Record<AinurContractName | "LineageRegistry", DeployedContract>> = {};
+  const instances: Partial<Record<AinurContractName | "LineageRegistry", Contract>> = {};
 
-  const deploy = async (name: AinurContractName, args: readonly unknown[]): Promise<string> => {
+  const deploy = async (
+    name: AinurContractName | "LineageRegistry",
+    args: readonly unknown[],
+  ): Promise<string> => {
     const artifact = await readArtifact(name, options.artifactsDir);
     const factory = new ContractFactory(artifact.abi, artifact.bytecode, signer);
     const contract = await factory.deploy(...args);
@@ -269,6 +277,9 @@ export async function deployAinur(signer: Signer, options: DeployOptions = {}): 
     ],
   ]);
   await deploy("UTIDRegistry", [agents, deployer]);
+  if (options.lineage !== undefined) {
+    await deploy("LineageRegistry", [staking, options.lineage.verifier, options.lineage.batchVerifier]);
+  }
 
   // Wiring.
   await send("ReputationStaking", "grantRole", [role("ESCROW_SLASHER_ROLE"), escrow]);
@@ -308,7 +319,7 @@ export async function deployAinur(signer: Signer, options: DeployOptions = {}): 
   await send("AinurTimelock", "renounceRole", [ZeroHash, deployer]);
   log(`handed every admin and parameter role to the timelock ${timelock}; the governor ${governor} proposes`);
 
-  const all = contracts as Record<AinurContractName, DeployedContract>;
+  const all = contracts as AinurDeployment["contracts"];
   const deployment: AinurDeployment = {
     chainId,
     deployer,

@@ -7,6 +7,7 @@ import { MaxUint256, encodeBytes32String, id, parseEther } from "ethers";
 import type { ContractTransactionResponse } from "ethers";
 import type { NetworkConnection } from "hardhat/types/network";
 import { deployAinur } from "../deploy/deploy.ts";
+import type { AinurContractName } from "../deploy/deploy.ts";
 
 type Connection = Pick<NetworkConnection, "ethers" | "networkHelpers">;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- contracts without generated typings
@@ -28,7 +29,7 @@ export async function measureGas(connection: Connection): Promise<GasReport> {
     auctioneers: [auctioneer.address],
     arbitrators: [arb1.address, arb2.address, arb3.address],
   });
-  const at = async (name: keyof typeof d.contracts): Promise<Any> =>
+  const at = async (name: AinurContractName): Promise<Any> =>
     ethers.getContractAt(name, d.contracts[name].address);
   const [token, agents, credits, staking, escrow, pool, utids, governor] = await Promise.all(
     (

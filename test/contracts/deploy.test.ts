@@ -45,6 +45,16 @@ describe("deployAinur", function () {
     expect(defaultDeploymentsFile(31337n)).to.match(/\.ainur\/deployments\/31337\.json$/);
   });
 
+  it("can also deploy the LineageRegistry with ReputationStaking as its anchor authority", async function () {
+    const [deployer, verifier, batchVerifier] = await ethers.getSigners();
+    const deployment = await deployAinur(deployer!, {
+      lineage: { verifier: verifier!.address, batchVerifier: batchVerifier!.address },
+    });
+    const lineage = deployment.contracts.LineageRegistry!;
+    expect(await ethers.provider.getCode(lineage.address)).to.not.equal("0x");
+    expect(lineage.block).to.be.greaterThan(deployment.contracts.UTIDRegistry.block);
+  });
+
   it("says what to do when the contracts are not compiled, or the signer has no provider", async function () {
     const [deployer] = await ethers.getSigners();
     const missing = await deployAinur(deployer!, { artifactsDir: path.join(dir, "nothing") }).catch(

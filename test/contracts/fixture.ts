@@ -7,7 +7,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { MaxUint256, Signature, TypedDataEncoder, parseEther } from "ethers";
 import type { NetworkConnection } from "hardhat/types/network";
 import { deployAinur } from "../../scripts/deploy/deploy.ts";
-import type { AinurDeployment } from "../../scripts/deploy/deploy.ts";
+import type { AinurContractName, AinurDeployment } from "../../scripts/deploy/deploy.ts";
 import { untyped } from "./helpers.ts";
 import type { Untyped } from "./helpers.ts";
 
@@ -72,12 +72,7 @@ export async function deployFixture(connection: Connection): Promise<Ainur> {
     staking: { minimumStake: MIN_STAKE },
   });
   const at = async (name: string): Promise<Untyped> =>
-    untyped(
-      await ethers.getContractAt(
-        name,
-        deployment.contracts[name as keyof typeof deployment.contracts].address,
-      ),
-    );
+    untyped(await ethers.getContractAt(name, deployment.contracts[name as AinurContractName].address));
   const a: Ainur = {
     deployment,
     token: await at("AinurToken"),
