@@ -23,7 +23,10 @@ import {
   TYPES,
   CfpSchema,
 } from "./messages.ts";
-import type { Award, BidContent, Cfp, SealedBid } from "./messages.ts";
+import type { Award, BidContent, Cfp, Negotiate, SealedBid } from "./messages.ts";
+import { NegotiateSchema } from "./messages.ts";
+import { DEFAULT_NEGOTIATION, Negotiation, NegotiationStateError } from "./negotiation.ts";
+import type { NegotiationConfig, NegotiationStep } from "./negotiation.ts";
 import { SealKey, sealAad } from "./seal.ts";
 
 export type DropReason = RejectReason;
@@ -36,6 +39,17 @@ export interface AuctioneerInit {
   now?: () => number;
   /** Seed of the X25519 sealing key (random when absent). */
   sealSeed?: Uint8Array;
+  /** Multi-round negotiation after an auction; off by default. */
+  negotiation?: NegotiationConfig;
+}
+
+export interface BuyerPolicy {
+  /** First offer. */
+  open: number;
+  /** Most the buyer pays. */
+  limit: number;
+  /** Share of the gap conceded per counter. Default 0.5. */
+  concession?: number;
 }
 
 export interface AuctioneerComponents {
@@ -66,6 +80,8 @@ interface StoredBid {
 interface Auction {
   cfp: Cfp;
   bids: Map<string, StoredBid>;
+  /** Bids opened at clearing, by bidder DID. */
+  opened: Map<string, { stored: StoredBid; content: BidContent }>;
   closed: boolean;
   listeners: Array<() => void>;
 }
@@ -153,7 +169,7 @@ export class Auctioneer {
       inputs: init.inputs ?? [],
       auctioneer: { peer: t.peerId, addrs: t.addresses().slice(0, 8), sealKey: this.#seal.publicKey },
     });
-    this.#auctions.set(cfp.cfpId, { cfp, bids: new Map(), closed: false, listeners: [] });
+    this.#auctions.set(cfp.cfpId, { cfp, bids: new Map(), opened: new Map(), closed: false, listeners: [] });
     const ttlMs = Math.min(Math.max(cfp.deadline - this.#now(), 1_000) + 30_000, 9 * 60_000);
     const recipients = await t.publish(
       capabilityTopic(cfp.capability),
@@ -230,6 +246,7 @@ export class Auctioneer {
       if (content !== undefined) valid.push({ stored, content });
     }
     const byBidder = new Map(valid.map((v) => [v.stored.bidder, v]));
+    auction.opened = byBidder;
     const all = (1 << cfp.subtasks.length) - 1;
     const results: Array<{ bidder: string; mask: number; ask: number; payment: number }> = [];
     if (cfp.mechanism === "vickrey") {
@@ -285,6 +302,77 @@ export class Auctioneer {
       }),
     );
     return { cfpId, mechanism: cfp.mechanism, bids: valid.length, winners };
+  }
+
+  /**
+   * After clearing, haggles with one bidder of the auction (typically when no ask was under the
+   * reserve): propose, counter, … up to `negotiation.maxRounds`. Needs `negotiation.enabled`. On
+   * agreement the bidder is sent a signed award at the agreed price for the whole task.
+   */
+  async negotiate(
+    cfpId: string,
+    bidder: string,
+    policy: BuyerPolicy,
+  ): Promise<{ negotiation: Negotiation; award?: Award }> {
+    const n = new Negotiation(this.#init.negotiation ?? DEFAULT_NEGOTIATION);
+    const auction = this.#auction(cfpId);
+    const entry = auction.opened.get(bidder);
+    if (!auction.closed || entry === undefined) {
+      throw new NegotiationStateError(
+        "idle",
+        "negotiate",
+        `${bidder} has no opened bid on ${cfpId}; close the auction first`,
+      );
+    }
+    const peer = entry.stored.peer;
+    let buyerAt = policy.open;
+    let step: NegotiationStep = n.propose(policy.open);
+    while (n.state === "open") {
+      const reply = await this.#sendStep(peer, bidder, cfpId, step);
+      if (reply.action === "accept") n.accept("seller");
+      else if (reply.action === "reject") n.reject("seller");
+      else {
+        try {
+          n.counter("seller", reply.price);
+        } catch {
+          await this.#sendStep(peer, bidder, cfpId, n.history.at(-1)!).catch(() => undefined);
+          break;
+        }
+        if (reply.price <= policy.limit) {
+          await this.#sendStep(peer, bidder, cfpId, n.accept("buyer"));
+          break;
+        }
+        buyerAt = Math.min(
+          policy.limit,
+          Math.round(buyerAt + (reply.price - buyerAt) * (policy.concession ?? 0.5)),
+        );
+        try {
+          step = n.counter("buyer", buyerAt);
+        } catch {
+          await this.#sendStep(peer, bidder, cfpId, n.history.at(-1)!).catch(() => undefined);
+          break;
+        }
+      }
+    }
+    if (n.state !== "accepted") return { negotiation: n };
+    const all = (1 << auction.cfp.subtasks.length) - 1;
+    const award = this.#award(auction.cfp, all, n.price!, entry.content);
+    const bytes = signEnvelope(this.#c.keys, TYPES.award, award, { ttlMs: 5 * 60_000, now: this.#now() });
+    await this.#c.transport.request(peer, PROTOCOLS.award, bytes, { timeoutMs: 10_000 });
+    return { negotiation: n, award };
+  }
+
+  async #sendStep(peer: string, bidder: string, cfpId: string, step: NegotiationStep): Promise<Negotiate> {
+    const body: Negotiate = { cfpId, round: step.round, action: step.action, price: step.price };
+    const reply = await this.#c.transport.request(
+      peer,
+      PROTOCOLS.negotiate,
+      signEnvelope(this.#c.keys, TYPES.negotiate, body, { now: this.#now() }),
+    );
+    const opened = this.#verifier.open(reply, TYPES.negotiate, NegotiateSchema);
+    if (opened.from !== bidder || opened.body.cfpId !== cfpId)
+      throw new NegotiationStateError("open", "negotiate", "the reply is not from that bidder for that CFP");
+    return opened.body;
   }
 
   #award(cfp: Cfp, mask: number, payment: number, content: BidContent): Award {

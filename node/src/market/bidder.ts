@@ -4,8 +4,10 @@ import { capabilityTopic, PROTOCOLS } from "../transport/index.ts";
 import type { Transport } from "../transport/index.ts";
 import { awardSigner } from "./award.ts";
 import type { EscrowConfig } from "./award.ts";
-import { AwardSchema, CfpSchema, coalitionStatement, TYPES } from "./messages.ts";
-import type { Award, BidContent, Cfp, CoalitionMember } from "./messages.ts";
+import { AwardSchema, CfpSchema, coalitionStatement, NegotiateSchema, TYPES } from "./messages.ts";
+import type { Award, BidContent, Cfp, CoalitionMember, Negotiate } from "./messages.ts";
+import { Negotiation } from "./negotiation.ts";
+import type { NegotiationConfig, NegotiationStep } from "./negotiation.ts";
 import { seal, sealAad } from "./seal.ts";
 import type { BidderStrategy } from "./strategies.ts";
 
@@ -24,6 +26,12 @@ export interface BidderInit {
   queueDepth?(): number;
   /** Bid as a coalition: members after the lead (this agent), with their shares and signatures. */
   coalition?(cfp: Cfp): CoalitionMember[] | undefined;
+  /**
+   * Multi-round negotiation; off by default (the protocol is not even served). The agent never goes
+   * under its cost for the whole task; it opens at cost × (1 + markup) and concedes half the gap
+   * per counter.
+   */
+  negotiation?: NegotiationConfig & { markup?: number };
 }
 
 export interface BidderComponents {
@@ -50,6 +58,8 @@ export class Bidder {
   readonly #init: BidderInit;
   readonly #c: BidderComponents;
   readonly #verifier: EnvelopeVerifier;
+  readonly #cfps = new Map<string, Cfp>();
+  readonly #sessions = new Map<string, { n: Negotiation; at: number; limit: number }>();
   readonly #listeners: { [K in keyof BidderEvents]: Array<BidderEvents[K]> } = {
     cfp: [],
     bid: [],
@@ -85,6 +95,19 @@ export class Bidder {
       for (const l of this.#listeners.award) l(opened.body);
       return utf8(JSON.stringify({ ok: true }));
     });
+    if (this.#init.negotiation?.enabled === true) {
+      await t.handle(PROTOCOLS.negotiate, (request) => {
+        const opened = this.#verifier.open(request, TYPES.negotiate, NegotiateSchema);
+        const step = this.#negotiateStep(opened.from, opened.body);
+        const body: Negotiate = {
+          cfpId: opened.body.cfpId,
+          round: step.round,
+          action: step.action,
+          price: step.price,
+        };
+        return signEnvelope(this.#c.keys, TYPES.negotiate, body);
+      });
+    }
     for (const capability of this.#init.capabilities) {
       t.subscribe(capabilityTopic(capability), (data) => {
         let cfp: Cfp;
@@ -97,6 +120,7 @@ export class Bidder {
           return "reject";
         }
         if (this.#init.auctioneers !== undefined && !this.#init.auctioneers.includes(from)) return "ignore";
+        this.#cfps.set(cfp.cfpId, cfp);
         for (const l of this.#listeners.cfp) l(cfp);
         setImmediate(() => {
           this.bid(cfp).catch((error: Error) => {
@@ -112,6 +136,49 @@ export class Bidder {
     const t = this.#c.transport;
     for (const capability of this.#init.capabilities) t.unsubscribe(capabilityTopic(capability));
     await t.unhandle(PROTOCOLS.award).catch(() => undefined);
+    await t.unhandle(PROTOCOLS.negotiate).catch(() => undefined);
+  }
+
+  /** The seller's answer to one buyer step. */
+  #negotiateStep(buyer: string, msg: Negotiate): NegotiationStep {
+    const key = `${msg.cfpId}|${buyer}`;
+    const cfp = this.#cfps.get(msg.cfpId);
+    if (msg.action === "propose") {
+      const all = cfp?.subtasks.map((_, i) => i);
+      const cost = cfp === undefined ? undefined : this.#init.cost(cfp, all!);
+      const n = new Negotiation(this.#init.negotiation!);
+      n.propose(msg.price);
+      if (cost === undefined) return n.reject("seller");
+      const limit = Math.ceil(cost);
+      const session = {
+        n,
+        limit,
+        at: Math.max(limit, Math.round(limit * (1 + (this.#init.negotiation?.markup ?? 0.5)))),
+      };
+      this.#sessions.set(key, session);
+      return this.#answer(session, msg.price);
+    }
+    const session = this.#sessions.get(key);
+    if (session === undefined) throw new Error(`no negotiation open for ${msg.cfpId}`);
+    if (msg.action === "accept") return session.n.accept("buyer");
+    if (msg.action === "reject") return session.n.reject("buyer");
+    try {
+      session.n.counter("buyer", msg.price);
+    } catch {
+      return session.n.history.at(-1)!;
+    }
+    return this.#answer(session, msg.price);
+  }
+
+  #answer(session: { n: Negotiation; at: number; limit: number }, offer: number): NegotiationStep {
+    if (offer >= session.limit) return session.n.accept("seller");
+    if (session.n.history.length > 1)
+      session.at = Math.max(session.limit, Math.round(session.at - (session.at - offer) * 0.5));
+    try {
+      return session.n.counter("seller", session.at);
+    } catch {
+      return session.n.history.at(-1)!;
+    }
   }
 
   /** Prices a CFP with the strategy and, if there is anything to ask, sends the sealed bid. */

@@ -18,4 +18,6 @@ export const PROTOCOLS = {
   bid: "/ainur/market/bid/1.0.0",
   /** Awards and negotiation, sent from the auctioneer to a bidder. */
   award: "/ainur/market/award/1.0.0",
+  /** Multi-round negotiation (only when switched on), from the auctioneer to a bidder. */
+  negotiate: "/ainur/market/negotiate/1.0.0",
 } as const;
