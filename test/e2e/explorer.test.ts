@@ -12,7 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import type { Browser } from "playwright-core";
+import type { BrowserContext } from "playwright-core";
 import type { DevnetInfo } from "../../node/src/cli/context.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -23,7 +23,7 @@ describe("e2e: the explorer in headless Chromium", function () {
   let dataDir: string;
   let profile: string;
   let devnet: ChildProcess | undefined;
-  let browser: Browser | undefined;
+  let context: BrowserContext | undefined;
   let output = "";
 
   before(function () {
@@ -38,7 +38,7 @@ describe("e2e: the explorer in headless Chromium", function () {
   });
 
   after(async () => {
-    await browser?.close();
+    await context?.close();
     if (devnet && devnet.exitCode === null) {
       devnet.kill("SIGKILL");
       await new Promise((r) => devnet!.once("exit", r));
@@ -47,6 +47,7 @@ describe("e2e: the explorer in headless Chromium", function () {
     if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
+  // A fresh --user-data-dir (the profile directory) per run; launchPersistentContext passes it.
   it("shows agents, tasks, lineage and governance, and verifies a record on-chain", async () => {
     devnet = spawn(process.execPath, [path.join(root, "scripts/start.ts"), "--data-dir", dataDir], {
       cwd: root,
@@ -66,8 +67,10 @@ describe("e2e: the explorer in headless Chromium", function () {
     });
     const info = JSON.parse(readFileSync(path.join(dataDir, "devnet.json"), "utf8")) as DevnetInfo;
 
-    browser = await chromium.launch({
+    context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1400, height: 1100 },
       args: [
         "--headless",
         "--no-sandbox",
@@ -77,10 +80,9 @@ describe("e2e: the explorer in headless Chromium", function () {
         "--disable-background-networking",
         "--disable-component-update",
         "--disable-sync",
-        `--user-data-dir=${profile}`,
       ],
     });
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
+    const page = context.pages()[0] ?? (await context.newPage());
     await page.goto(info.explorerUrl!);
     // Agents with stake and reputation, tasks with their auctions, governance.
     await page.waitForSelector("#agents tbody tr:nth-child(5)");

@@ -6,6 +6,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { writeFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
 import { JsonRpcProvider, Wallet, ContractFactory } from "ethers";
 import { deployAinur, readArtifact } from "../../../scripts/deploy/deploy.ts";
 import { freePort, hardhatCli } from "../../../scripts/lib/tools.ts";
@@ -38,13 +39,23 @@ export interface Devchain {
 export async function startHardhatNode(root: string): Promise<Devchain> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
+  // Under the watchdog: the chain stops when this process goes away, however it goes.
   const child: ChildProcess = spawn(
     process.execPath,
-    [hardhatCli, "node", "--hostname", "127.0.0.1", "--port", String(port)],
+    [
+      fileURLToPath(new URL("./watchdog.ts", import.meta.url)),
+      process.execPath,
+      hardhatCli,
+      "node",
+      "--hostname",
+      "127.0.0.1",
+      "--port",
+      String(port),
+    ],
     {
       cwd: root,
       env,
-      stdio: ["ignore", "ignore", "inherit"],
+      stdio: ["pipe", "ignore", "inherit"],
     },
   );
   const stop = async (): Promise<void> => {

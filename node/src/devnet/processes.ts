@@ -42,8 +42,9 @@ export function startNodeProcess(
     [path.join(root, "node/src/cli/main.ts"), "node", "start", "--config", configFile],
     {
       cwd: root,
-      env: { ...process.env, HARDHAT_DISABLE_TELEMETRY: "true" },
-      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, HARDHAT_DISABLE_TELEMETRY: "true", AINUR_STOP_ON_STDIN_EOF: "1" },
+      // stdin stays open while this process lives: the node stops when it closes (we were killed).
+      stdio: ["pipe", "pipe", "pipe"],
     },
   );
   const stop = async (): Promise<void> => {

@@ -102,24 +102,16 @@ export async function findProposal(chain: EvmChain, proposalId: string | bigint)
     chain.deployments.startBlock ?? 0,
   );
   for (const log of logs) {
-    const a = (
-      log as unknown as {
-        args: {
-          proposalId: bigint;
-          targets: string[];
-          values: bigint[];
-          calldatas: string[];
-          description: string;
-        };
-      }
-    ).args;
-    if (a.proposalId === BigInt(proposalId)) {
+    // ProposalCreated(proposalId, proposer, targets, values, signatures, calldatas, voteStart, voteEnd,
+    // description), read by position: `values` is also a method of ethers' Result.
+    const a = (log as unknown as { args: unknown[] }).args;
+    if ((a[0] as bigint) === BigInt(proposalId)) {
       return {
-        id: a.proposalId,
-        targets: [...a.targets],
-        values: [...a.values],
-        calldatas: [...a.calldatas],
-        description: a.description,
+        id: a[0] as bigint,
+        targets: [...(a[2] as string[])],
+        values: [...(a[3] as bigint[])],
+        calldatas: [...(a[5] as string[])],
+        description: a[8] as string,
       };
     }
   }

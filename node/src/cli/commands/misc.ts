@@ -47,6 +47,14 @@ export const miscCommands: Command[] = [
     },
     async run({ flags }) {
       const names = flags.name === undefined ? [...STRATEGY_NAMES] : [flags.name as string];
+      for (const n of names) {
+        if (!(STRATEGY_NAMES as readonly string[]).includes(n)) {
+          throw new UsageError(
+            "bid strategy",
+            `no strategy "${n}": use one of ${STRATEGY_NAMES.join(", ")}.`,
+          );
+        }
+      }
       const num = (v: unknown, d: string, what: string): string => {
         const s = (v as string | undefined) ?? d;
         if (!/^[0-9]+(\.[0-9]+)?$/.test(s))

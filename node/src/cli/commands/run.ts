@@ -2,11 +2,18 @@
 import type { Command } from "../command.ts";
 import { UsageError } from "../errors.ts";
 
-/** Resolves on SIGINT or SIGTERM. */
+/**
+ * Resolves on SIGINT or SIGTERM; with AINUR_STOP_ON_STDIN_EOF=1 (the devnet sets it for the nodes
+ * it spawns) also when stdin closes, so a node never outlives a parent that was killed outright.
+ */
 const untilSignal = (): Promise<string> =>
   new Promise((resolve) => {
     process.once("SIGINT", () => resolve("SIGINT"));
     process.once("SIGTERM", () => resolve("SIGTERM"));
+    if (process.env.AINUR_STOP_ON_STDIN_EOF === "1") {
+      process.stdin.once("close", () => resolve("the parent process went away"));
+      process.stdin.resume();
+    }
   });
 
 export const runCommands: Command[] = [
