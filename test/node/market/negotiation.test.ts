@@ -1,11 +1,6 @@
 import { expect } from "chai";
 import { AgentKeys, StaticDidResolver } from "../../../node/src/identity/index.ts";
-import {
-  Auctioneer,
-  Bidder,
-  NegotiationDisabledError,
-  StaticFloorStrategy,
-} from "../../../node/src/market/index.ts";
+import { Auctioneer, Bidder, NegotiationDisabledError } from "../../../node/src/market/index.ts";
 import { capabilityTopic, createTransport, type Transport } from "../../../node/src/transport/index.ts";
 
 const seed = (n: number): Uint8Array => new Uint8Array(32).fill(n);
