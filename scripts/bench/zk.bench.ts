@@ -69,11 +69,176 @@ function solidityArgs(proof: snarkjs.Groth16Proof) {
   };
 }
 
+/**
+ * The lineage figures: a LineageService (in-memory store, the real worker prover) anchors its root in
+ * a LineageRegistry on Hardhat's EDR network, then proofs are timed and their verification priced.
+ */
+async function lineageBench(selected: (id: string) => boolean): Promise<BenchResult[]> {
+  const lineage = await import("../../node/src/lineage/index.ts");
+  const results: BenchResult[] = [];
+  const { network } = await import("hardhat");
+  const connection = await network.create();
+  const service = lineage.createLineage(
+    { anchor: async () => ({}) },
+    { database: ":memory:", anchorEvery: 1_000_000, anchorAfterMs: 3_600_000 },
+  );
+  try {
+    const { ethers } = connection;
+    const [, operator] = await ethers.getSigners();
+    const authority = await ethers.deployContract("MockAnchorAuthority");
+    await authority.getFunction("setAuthorised")(operator!.address, true);
+    const verifier = await ethers.deployContract("Lineage20Verifier");
+    const batchVerifier = await ethers.deployContract("LineageBatchVerifier");
+    const registry = await ethers.deployContract("LineageRegistry", [
+      await authority.getAddress(),
+      await verifier.getAddress(),
+      await batchVerifier.getAddress(),
+    ]);
+
+    for (const c of CIRCUITS.filter((x) => x.name.startsWith("lineage"))) compile(c, circuitSources(c));
+    await service.start();
+    for (let i = 0; i < 100; i++) {
+      service.commitExecution({
+        taskId: `task-${i}`,
+        agentDid: `did:ainur:evm:0x${(i % 7).toString(16).padStart(40, "0")}`,
+        inputs: [`bafy-in-${i}`],
+        output: `bafy-out-${i}`,
+        completedAt: 1_763_800_000 + i,
+      });
+    }
+    const anchor = await service.anchorNow();
+    await registry.connect(operator!).getFunction("anchorRoot")(anchor!.root, anchor!.leafCount);
+
+    // Proving in the node's worker thread (single-threaded snarkjs), then in-process (snarkjs's pool).
+    const workerTimes: number[] = [];
+    let file = await service.prove(42);
+    for (let i = 0; i < RUNS; i++) {
+      const started = performance.now();
+      file = await service.prove(42 + i);
+      workerTimes.push(performance.now() - started);
+    }
+    if (selected("zk.lineage20.prove_worker_ms")) {
+      results.push({
+        id: "zk.lineage20.prove_worker_ms",
+        value: median(workerTimes),
+        unit: "ms",
+        better: "lower",
+      });
+    }
+    const lineage20 = files("lineage20");
+    if (selected("zk.lineage20.prove_ms")) {
+      const stored = service.getRecord(42);
+      const path = service.merkleProof(42, anchor!.leafCount);
+      const input = {
+        root: anchor!.root,
+        outputHash: stored.record.outputHash,
+        agentDidHash: stored.record.agentDidHash,
+        taskId: stored.record.taskId,
+        inputSetHash: stored.record.inputSetHash,
+        parentCommitment: stored.record.parentCommitment,
+        time: stored.record.time,
+        pathElements: path.pathElements,
+        pathIndices: path.pathIndices,
+      };
+      const timed = await timeProofs(input, lineage20.wasm, lineage20.zkey);
+      results.push({ id: "zk.lineage20.prove_ms", value: timed.proveMs, unit: "ms", better: "lower" });
+    }
+
+    const signals = lineage.publicSignals(file);
+    await snarkjs.groth16.verify(lineage20.vkey, signals, file.proof); // warm-up
+    const verifyTimes: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const started = performance.now();
+      if (!(await snarkjs.groth16.verify(lineage20.vkey, signals, file.proof)))
+        throw new Error("lineage20: proof rejected");
+      verifyTimes.push(performance.now() - started);
+    }
+    if (selected("zk.lineage20.verify_js_ms")) {
+      results.push({
+        id: "zk.lineage20.verify_js_ms",
+        value: median(verifyTimes),
+        unit: "ms",
+        better: "lower",
+      });
+    }
+
+    const { a, b, c } = lineage.solidityProof(file.proof);
+    const args = [{ a, b, c }, ...signals.map(BigInt)];
+    const view = registry.getFunction("verifyLineage");
+    if (!(await view(...args))) throw new Error("LineageRegistry rejects a valid lineage20 proof");
+    if (selected("zk.lineage20.verify_gas")) {
+      results.push({
+        id: "zk.lineage20.verify_gas",
+        value: Number(await view.estimateGas(...args)),
+        unit: "gas",
+        better: "lower",
+      });
+    }
+    if (selected("zk.lineage20.audit_gas")) {
+      const audit = registry.getFunction("auditLineage");
+      results.push({
+        id: "zk.lineage20.audit_gas",
+        value: Number(await audit.estimateGas(...args)),
+        unit: "gas",
+        better: "lower",
+      });
+    }
+
+    if (selected("zk.lineage_batch.gas_per_record") || selected("zk.lineage_batch.prove_ms")) {
+      const started = performance.now();
+      const batch = await service.proveBatch([10, 20, 30, 40, 50, 60, 70, 80].slice(0, lineage.BATCH_SIZE));
+      if (selected("zk.lineage_batch.prove_ms")) {
+        results.push({
+          id: "zk.lineage_batch.prove_ms",
+          value: performance.now() - started,
+          unit: "ms",
+          better: "lower",
+        });
+      }
+      const s = lineage.publicSignals(batch).map(BigInt);
+      const p = lineage.solidityProof(batch.proof);
+      const batchArgs = [
+        { a: p.a, b: p.b, c: p.c },
+        s[0],
+        s.slice(1, 1 + lineage.BATCH_SIZE),
+        s.slice(1 + lineage.BATCH_SIZE),
+      ];
+      const batchView = registry.getFunction("verifyLineageBatch");
+      if (!(await batchView(...batchArgs))) throw new Error("LineageRegistry rejects a valid batch proof");
+      const gas = Number(await batchView.estimateGas(...batchArgs));
+      results.push({
+        id: "zk.lineage_batch.gas_per_record",
+        value: gas / lineage.BATCH_SIZE,
+        unit: "gas",
+        better: "lower",
+      });
+    }
+    return results;
+  } finally {
+    await service.stop();
+    await connection.close();
+  }
+}
+
 const suite: BenchSuite = {
   name: "zk",
-  ids: ["zk.inclusion20.prove_ms", "zk.inclusion20.verify_gas"],
+  ids: [
+    "zk.inclusion20.prove_ms",
+    "zk.inclusion20.verify_gas",
+    "zk.lineage20.prove_ms",
+    "zk.lineage20.prove_worker_ms",
+    "zk.lineage20.verify_js_ms",
+    "zk.lineage20.verify_gas",
+    "zk.lineage20.audit_gas",
+    "zk.lineage_batch.prove_ms",
+    "zk.lineage_batch.gas_per_record",
+  ],
   async run(selected) {
     const results: BenchResult[] = [];
+    const wantInclusion = selected("zk.inclusion20.prove_ms") || selected("zk.inclusion20.verify_gas");
+    const wantLineage = suite.ids.some((id) => id.startsWith("zk.lineage") && selected(id));
+    if (wantLineage) results.push(...(await lineageBench(selected)));
+    if (!wantInclusion) return results;
     const poseidon = await buildPoseidon();
     const hash = (l: bigint, r: bigint): bigint => poseidon.F.toObject(poseidon([l, r]));
 

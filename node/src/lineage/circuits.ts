@@ -7,9 +7,12 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const LINEAGE_DEPTH = 20;
-export const BATCH_SIZE = 8;
+/** K of circuits/lineage20batch.circom: records per batch proof. */
+export const BATCH_SIZE = 2;
+/** WINDOW of circuits/lineage20batch.circom: a batch's records share an aligned window of 2^WINDOW leaves. */
+export const BATCH_WINDOW = 8;
 
-export type LineageCircuitName = "lineage20" | "lineage20x8";
+export type LineageCircuitName = "lineage20" | "lineage20batch";
 
 export interface CircuitFiles {
   wasm: string;

@@ -52,7 +52,7 @@ export type {
   Verdict,
   VerifyOptions,
 } from "./proof-file.ts";
-export { BATCH_SIZE, LINEAGE_DEPTH, circuitFiles } from "./circuits.ts";
+export { BATCH_SIZE, BATCH_WINDOW, LINEAGE_DEPTH, circuitFiles } from "./circuits.ts";
 export type { CircuitFiles, LineageCircuitName } from "./circuits.ts";
 export {
   LeafIndexError,
@@ -74,7 +74,7 @@ export interface ProveRecordOptions {
   database: string;
   /** Leaf index, or the record's commitment (0x-hex). */
   record: number | string;
-  /** Prove these records together with the batch circuit instead (up to 8). */
+  /** Prove these records together with the batch circuit instead (up to BATCH_SIZE, one window). */
   batch?: readonly (number | string)[];
   circuitsRoot?: string;
   prover?: Prover;

@@ -12,11 +12,12 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { buildPoseidon } from "circomlibjs";
 import type { Poseidon } from "circomlibjs";
-import { BATCH_SIZE, LINEAGE_DEPTH, circuitFiles } from "./circuits.ts";
+import { BATCH_SIZE, BATCH_WINDOW, LINEAGE_DEPTH, circuitFiles } from "./circuits.ts";
 import type { LineageCircuitName } from "./circuits.ts";
 import { LineageFormatError, NotStartedError, RecordNotFoundError } from "./errors.ts";
 import { toHex32 } from "./field.ts";
 import { PoseidonTree } from "./poseidon-tree.ts";
+import type { MerkleProof } from "./poseidon-tree.ts";
 import { PROOF_FILE_FORMAT, PROOF_FILE_VERSION } from "./proof-file.ts";
 import type { ProofFile, ProvenRecord } from "./proof-file.ts";
 import { WorkerProver } from "./prover.ts";
@@ -168,6 +169,11 @@ export class LineageService extends EventTarget {
     return this.lastAnchor;
   }
 
+  /** The Merkle path of leaf `index` in the tree as it was with `size` leaves (default: now). */
+  merkleProof(index: number, size?: number): MerkleProof {
+    return this.requireTree().proof(index, size);
+  }
+
   /** The current root (anchored or not). */
   root(): bigint {
     return this.requireTree().root();
@@ -294,19 +300,30 @@ export class LineageService extends EventTarget {
     return this.proofFile("lineage20", path.root, anchor.leafCount, [stored], proof);
   }
 
-  /** Proves up to 8 records in one batch proof (fewer are padded by repeating the last). */
+  /**
+   * Proves up to BATCH_SIZE records in one batch proof (fewer are padded by repeating the last). The
+   * records must share a window: leaf indices equal above bit BATCH_WINDOW (see the circuit).
+   */
   async proveBatch(refs: readonly (number | string | bigint)[]): Promise<ProofFile> {
     if (refs.length === 0 || refs.length > BATCH_SIZE) {
       throw new LineageFormatError("refs", `a batch proves 1 to ${BATCH_SIZE} records, got ${refs.length}`);
     }
     const stored = refs.map((r) => this.getRecord(r));
+    const windows = new Set(stored.map((s) => Math.floor(s.index / 2 ** BATCH_WINDOW)));
+    if (windows.size > 1) {
+      throw new LineageFormatError(
+        "refs",
+        `leaves ${stored.map((s) => s.index).join(", ")} span ${windows.size} windows of ${2 ** BATCH_WINDOW} leaves; ` +
+          "a batch proof covers records of one window: split the batch",
+      );
+    }
     while (stored.length < BATCH_SIZE) stored.push(stored[stored.length - 1]!);
     const anchor = this.requireAnchorCovering(stored.map((s) => s.index));
     const tree = this.requireTree();
     const paths = stored.map((s) => tree.proof(s.index, anchor.leafCount));
-    const files = circuitFiles("lineage20x8", this.init.circuitsRoot);
+    const files = circuitFiles("lineage20batch", this.init.circuitsRoot);
     const { proof } = await this.prover.prove({
-      circuit: "lineage20x8",
+      circuit: "lineage20batch",
       wasm: files.wasm,
       zkey: files.zkey,
       input: {
@@ -317,11 +334,13 @@ export class LineageService extends EventTarget {
         inputSetHash: stored.map((s) => s.record.inputSetHash),
         parentCommitment: stored.map((s) => s.record.parentCommitment),
         time: stored.map((s) => s.record.time),
-        pathElements: paths.map((p) => p.pathElements),
-        pathIndices: paths.map((p) => p.pathIndices),
+        pathElements: paths.map((p) => p.pathElements.slice(0, BATCH_WINDOW)),
+        pathIndices: paths.map((p) => p.pathIndices.slice(0, BATCH_WINDOW)),
+        windowPathElements: paths[0]!.pathElements.slice(BATCH_WINDOW),
+        windowPathIndices: paths[0]!.pathIndices.slice(BATCH_WINDOW),
       },
     });
-    return this.proofFile("lineage20x8", anchor.root, anchor.leafCount, stored, proof);
+    return this.proofFile("lineage20batch", anchor.root, anchor.leafCount, stored, proof);
   }
 
   private proofFile(

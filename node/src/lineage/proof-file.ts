@@ -37,7 +37,7 @@ export interface ProofFile {
   root: string;
   /** Size of the tree at that root, as the prover saw it. */
   leafCount: number;
-  /** 1 record for lineage20; 8 for lineage20x8 (repeats allowed). */
+  /** 1 record for lineage20; BATCH_SIZE for lineage20batch (repeats allowed). */
   records: ProvenRecord[];
   /** snarkjs's Groth16 proof object. */
   proof: Groth16Proof;
@@ -90,8 +90,8 @@ export function parseProofFile(json: unknown): ProofFile {
     fail("format", `must be "${PROOF_FILE_FORMAT}", got ${JSON.stringify(f.format)}`);
   if (f.version !== PROOF_FILE_VERSION)
     fail("version", `this tool reads version ${PROOF_FILE_VERSION}, got ${JSON.stringify(f.version)}`);
-  if (f.circuit !== "lineage20" && f.circuit !== "lineage20x8")
-    fail("circuit", `must be "lineage20" or "lineage20x8"`);
+  if (f.circuit !== "lineage20" && f.circuit !== "lineage20batch")
+    fail("circuit", `must be "lineage20" or "lineage20batch"`);
   const expected = f.circuit === "lineage20" ? 1 : BATCH_SIZE;
   const field = (name: string, value: unknown): void => {
     if (typeof value !== "string" || !HEX32.test(value))
