@@ -15,6 +15,8 @@ import { FsBlockstore } from "blockstore-fs";
 import { FsDatastore } from "datastore-fs";
 import { createHeliaLight } from "helia";
 import { CID } from "multiformats/cid";
+import * as raw from "multiformats/codecs/raw";
+import { sha256 } from "multiformats/hashes/sha2";
 import { prepareTransport } from "../transport/index.ts";
 import type { Transport, TransportInit } from "../transport/index.ts";
 
@@ -39,8 +41,28 @@ export interface BlockStore {
   putJson(value: unknown): Promise<string>;
   /** Fetches and decodes a dag-json block, locally or from connected peers over bitswap. */
   getJson<T = unknown>(cid: string, options?: { timeoutMs?: number }): Promise<T>;
+  /** Stores raw bytes (an artifact of at most `MAX_RAW_BLOCK_BYTES`) as one block; returns its CID. */
+  putBytes(bytes: Uint8Array): Promise<string>;
+  /** Fetches a raw block, locally or from connected peers over bitswap. */
+  getBytes(cid: string, options?: { timeoutMs?: number }): Promise<Uint8Array>;
   /** Whether the block is held locally. */
   has(cid: string): Promise<boolean>;
+}
+
+/** Largest raw block: bitswap moves blocks whole, and peers refuse messages over a few MiB. */
+export const MAX_RAW_BLOCK_BYTES = 1024 * 1024;
+
+export class BlockTooLargeError extends Error {
+  override name = "BlockTooLargeError";
+  readonly size: number;
+  readonly limit: number;
+  constructor(size: number, limit: number) {
+    super(
+      `A raw block of ${size} bytes is over the ${limit}-byte limit; split the artifact into chunks and store a dag-json index of their CIDs.`,
+    );
+    this.size = size;
+    this.limit = limit;
+  }
 }
 
 export class BlockNotFoundError extends Error {
@@ -151,6 +173,38 @@ export class HeliaBlockStore implements BlockStore {
     } catch (error) {
       throw new BlockNotFoundError(cid, timeoutMs, error);
     }
+  }
+
+  async putBytes(bytes: Uint8Array): Promise<string> {
+    if (this.#helia === undefined) throw new StoreNotStartedError();
+    if (bytes.byteLength > MAX_RAW_BLOCK_BYTES)
+      throw new BlockTooLargeError(bytes.byteLength, MAX_RAW_BLOCK_BYTES);
+    const cid = CID.createV1(raw.code, await sha256.digest(bytes));
+    await this.#helia.blockstore.put(cid, bytes);
+    return cid.toString();
+  }
+
+  async getBytes(cid: string, options: { timeoutMs?: number } = {}): Promise<Uint8Array> {
+    if (this.#helia === undefined) throw new StoreNotStartedError();
+    const parsed = parseCid(cid);
+    const timeoutMs = options.timeoutMs ?? this.#init.getTimeoutMs ?? 5_000;
+    const chunks: Uint8Array[] = [];
+    try {
+      for await (const chunk of this.#helia.blockstore.get(parsed, {
+        signal: AbortSignal.timeout(timeoutMs),
+      }))
+        chunks.push(chunk);
+    } catch (error) {
+      throw new BlockNotFoundError(cid, timeoutMs, error);
+    }
+    if (chunks.length === 1) return chunks[0]!;
+    const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
+    let at = 0;
+    for (const c of chunks) {
+      out.set(c, at);
+      at += c.byteLength;
+    }
+    return out;
   }
 
   async has(cid: string): Promise<boolean> {

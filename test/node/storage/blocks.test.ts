@@ -4,6 +4,8 @@ import path from "node:path";
 import { expect } from "chai";
 import {
   BlockEncodeError,
+  BlockTooLargeError,
+  MAX_RAW_BLOCK_BYTES,
   BlockNotFoundError,
   createBlockStore,
   InvalidCidError,
@@ -44,6 +46,20 @@ describe("storage/blocks: Helia over loopback", function () {
     expect(await b.has(cid)).to.equal(false);
     expect(await b.getJson(cid, { timeoutMs: 10_000 })).to.deep.equal(record);
     expect(await b.has(cid)).to.equal(true);
+  });
+
+  it("moves raw artifact bytes by CID, and refuses blocks over the size limit", async function () {
+    const artifact = new Uint8Array(300_000).map((_, i) => (i * 31) & 255);
+    const cid = await a.putBytes(artifact);
+    expect(cid).to.match(/^bafkrei/); // raw, sha2-256
+    expect(Buffer.compare(await b.getBytes(cid, { timeoutMs: 10_000 }), artifact)).to.equal(0);
+    let error: unknown;
+    try {
+      await a.putBytes(new Uint8Array(MAX_RAW_BLOCK_BYTES + 1));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).to.be.instanceOf(BlockTooLargeError);
   });
 
   it("gives the same CID for the same content", async function () {
