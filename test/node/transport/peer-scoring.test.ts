@@ -98,3 +98,30 @@ describe("transport: peer scoring", function () {
     });
   });
 });
+
+describe("transport: connection limit", function () {
+  const nodes: Transport[] = [];
+  after(async function () {
+    for (const t of nodes.reverse()) await t.stop();
+  });
+
+  it("refuses inbound connections beyond maxConnections", async function () {
+    const hub = createTransport({ seed: seed(44), maxConnections: 2 });
+    await hub.start();
+    nodes.push(hub);
+    const results: boolean[] = [];
+    for (let i = 0; i < 4; i++) {
+      const t = createTransport({ seed: seed(45 + i) });
+      await t.start();
+      nodes.push(t);
+      try {
+        await t.dial(hub.addresses()[0]!, 3_000);
+        results.push(true);
+      } catch {
+        results.push(false);
+      }
+    }
+    expect(results).to.deep.equal([true, true, false, false]);
+    expect(hub.connectedPeers().length).to.equal(2);
+  });
+});
