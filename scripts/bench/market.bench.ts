@@ -7,6 +7,8 @@
  * - `market.ed25519_verify_per_s`: bare signature verification in the same run, for context: admission
  *   is bound by it.
  * - `market.clear_10k_bids_ms`: second-price clearing of 10 000 asks (median of 25 runs).
+ * - `market.close_10k_sealed_bids_ms`: the whole close over 10 000 stored sealed bids: open each seal
+ *   (X25519 + AES-GCM), check it, clear, sign the EIP-712 award (one run).
  * - `market.vcg_16_subtasks_ms`: exact VCG (winner determination + every winner's payment) over
  *   16 subtasks, 24 bidders with 4 bundle asks each (median of 5 runs).
  */
@@ -14,6 +16,7 @@ import {
   AgentKeys,
   StaticDidResolver,
   signEnvelope,
+  toHex,
   utf8,
   verifyMessage,
 } from "../../node/src/identity/index.ts";
@@ -92,6 +95,64 @@ async function bidAdmission(): Promise<[number, number]> {
   }
 }
 
+/** `Auctioneer.close` over 10 000 stored sealed bids: open every seal, check, clear, sign the award. */
+async function close10k(): Promise<number> {
+  const CHAIN = 31337;
+  const requester = AgentKeys.fromSeed(new Uint8Array(32).fill(2), CHAIN);
+  // 10 000 bidder DIDs that share one key pair (deriving 10 000 secp256k1 keys would dominate the run).
+  const shared = AgentKeys.fromSeed(new Uint8Array(32).fill(5), CHAIN);
+  const dids = Array.from({ length: 10_000 }, (_, i) => `did:ainur:${CHAIN}:${i + 1}`);
+  const resolver = new StaticDidResolver([
+    requester.publicKeys,
+    ...dids.map((did) => ({ ...shared.publicKeys, did })),
+  ]);
+  const transport = createTransport({ seed: new Uint8Array(32).fill(4) });
+  await transport.start();
+  try {
+    const auctioneer = new Auctioneer(
+      { escrow: { chainId: CHAIN, verifyingContract: "0x" + "11".repeat(20) } },
+      { keys: requester, resolver, transport },
+    );
+    const { cfp } = await auctioneer.announce({
+      capability: "bench",
+      subtasks: ["t"],
+      mechanism: "vickrey",
+      reserve: 1_000_000,
+      deadline: Date.now() + 600_000,
+      taskDeadline: Math.floor(Date.now() / 1000) + 3600,
+    });
+    const next = rng(9);
+    const expiry = Date.now() + 300_000;
+    for (const [i, did] of dids.entries()) {
+      const content = {
+        cfpId: cfp.cfpId,
+        bidder: did,
+        payTo: shared.address,
+        bids: [{ bundle: [0], price: Math.floor(next() * 900_000) }],
+      };
+      const sealed = seal(cfp.auctioneer.sealKey, utf8(JSON.stringify(content)), sealAad(cfp.cfpId, did));
+      // the envelope format of identity/envelope.ts, signed with the shared key under each DID
+      const payload = JSON.stringify({
+        type: TYPES.sealedBid,
+        from: did,
+        nonce: i.toString(16).padStart(16, "0"),
+        expiry,
+        body: { cfpId: cfp.cfpId, sealed },
+      });
+      const wire = { v: 1, alg: "ed25519", payload, sig: toHex(shared.signMessage(utf8(payload))) };
+      auctioneer.admit(utf8(JSON.stringify(wire)), "bench-peer");
+    }
+    const started = performance.now();
+    const outcome = await auctioneer.close(cfp.cfpId); // the award delivery fails fast: "bench-peer" is no peer
+    const ms = performance.now() - started;
+    if (outcome.bids !== 10_000 || outcome.winners.length !== 1)
+      throw new Error(`close10k: ${outcome.bids} bids, ${outcome.winners.length} winners`);
+    return ms;
+  } finally {
+    await transport.stop();
+  }
+}
+
 function clear10k(): number {
   const next = rng(42);
   const asks = Array.from({ length: 10_000 }, (_, i) => ({
@@ -165,6 +226,14 @@ const suite: BenchSuite = {
     }
     if (selected("market.clear_10k_bids_ms"))
       out.push({ id: "market.clear_10k_bids_ms", value: clear10k(), unit: "ms", better: "lower" });
+    if (selected("market.close_10k_sealed_bids_ms")) {
+      out.push({
+        id: "market.close_10k_sealed_bids_ms",
+        value: await close10k(),
+        unit: "ms",
+        better: "lower",
+      });
+    }
     if (selected("market.vcg_16_subtasks_ms"))
       out.push({ id: "market.vcg_16_subtasks_ms", value: vcg16(), unit: "ms", better: "lower" });
     return out;
