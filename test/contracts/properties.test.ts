@@ -202,6 +202,7 @@ describe("Properties (fast-check, fixed seed)", function () {
         })) as string,
       );
     const snapshot = await networkHelpers.takeSnapshot();
+    const startTime = await networkHelpers.time.latest();
     const GAS = {}; // overrides for every transaction (none: ethers estimates gas, which rejects failing calls cheaply)
     let actionsRun = 0;
     let accepted = 0;
@@ -222,6 +223,9 @@ describe("Properties (fast-check, fixed seed)", function () {
 
     const run = async (actions: Action[], runIndex: number): Promise<void> => {
       await snapshot.restore();
+      // The chain's clock is driven by the run alone (one second per action, plus the waits), never by the
+      // wall clock, so that a seed replays exactly on any machine.
+      let clock = startTime;
       // Tasks are created as the run goes. A task argument k picks the k-th most recent task in a status the
       // action can apply to (or, failing that, the k-th most recent task at all), so that runs go deep.
       const created: Model[] = [];
@@ -240,6 +244,8 @@ describe("Properties (fast-check, fixed seed)", function () {
       };
       stakes = [...(await readProbe())[5]];
       for (const act of actions) {
+        clock += act.kind === "wait" ? act.seconds : 1;
+        await connection.provider.request({ method: "evm_setNextBlockTimestamp", params: [clock] });
         actionsRun++;
         seen.set(act.kind, (seen.get(act.kind) ?? 0) + 1);
         const before = stakes;
@@ -277,7 +283,7 @@ describe("Properties (fast-check, fixed seed)", function () {
             );
             break;
           case "create": {
-            const deadline = (await networkHelpers.time.latest()) + act.window * DAY;
+            const deadline = clock + act.window * DAY;
             const budget = parseEther(String(act.budget));
             const taskId = id(`run-${runIndex}-task-${created.length}`);
             logs = await send(
@@ -359,7 +365,6 @@ describe("Properties (fast-check, fixed seed)", function () {
             logs = await send(a.escrow.sweepFees(GAS));
             break;
           case "wait":
-            await networkHelpers.time.increase(act.seconds);
             logs = [];
             break;
         }
