@@ -1,5 +1,6 @@
 import { EnvelopeVerifier, signEnvelope, toHex, utf8 } from "../identity/index.ts";
-import type { AgentKeys, DidResolver } from "../identity/index.ts";
+import { MessageRejectedError } from "../identity/index.ts";
+import type { AgentKeys, DidResolver, RejectReason } from "../identity/index.ts";
 import { capabilityTopic, PROTOCOLS } from "../transport/index.ts";
 import type { Transport } from "../transport/index.ts";
 import { awardSigner } from "./award.ts";
@@ -55,6 +56,16 @@ export interface BidderEvents {
  */
 export class Bidder {
   readonly awards: Award[] = [];
+  /** CFPs refused, by reason (the relaying peer is also scored down by the transport). */
+  readonly dropped: Record<RejectReason, number> = {
+    malformed: 0,
+    unsigned: 0,
+    forged: 0,
+    replayed: 0,
+    expired: 0,
+    oversized: 0,
+    late: 0,
+  };
   readonly #init: BidderInit;
   readonly #c: BidderComponents;
   readonly #verifier: EnvelopeVerifier;
@@ -116,7 +127,8 @@ export class Bidder {
           const opened = this.#verifier.open(data, TYPES.cfp, CfpSchema);
           cfp = opened.body;
           from = opened.from;
-        } catch {
+        } catch (error) {
+          if (error instanceof MessageRejectedError) this.dropped[error.reason]++;
           return "reject";
         }
         if (this.#init.auctioneers !== undefined && !this.#init.auctioneers.includes(from)) return "ignore";

@@ -170,6 +170,47 @@ describe("market: auctions over real libp2p on 127.0.0.1", function () {
     ]);
   });
 
+  it("refuses a forged or malformed CFP on the topic and counts it; the relaying peer loses points", async function () {
+    const topic = "/ainur/1/cap/summarize";
+    for (const t of transports.slice(1, 4)) await attacker.dial(t.addresses()[0]!);
+    attacker.subscribe(topic, () => "accept");
+    await attacker.waitForSubscribers(topic, 3);
+    const before = bidders.map((b) => ({ ...b.dropped }));
+    const cfp = {
+      ...(
+        await auctioneer.announce({
+          capability: "nobody",
+          subtasks: ["x"],
+          mechanism: "vickrey",
+          reserve: 1,
+          deadline: clock + 60_000,
+          taskDeadline: 1,
+        })
+      ).cfp,
+      capability: "summarize",
+    };
+    // signed by mallory but claiming to come from the requester: forged; and plain garbage: malformed
+    const forged = JSON.parse(
+      new TextDecoder().decode(signEnvelope(mallory, TYPES.cfp, cfp, { now: Date.now() })),
+    ) as { payload: string };
+    const refused = new Promise<void>((resolve) => {
+      const check = () =>
+        bidders.every(
+          (b, i) => b.dropped.forged > before[i]!.forged && b.dropped.malformed > before[i]!.malformed,
+        )
+          ? resolve()
+          : setImmediate(check);
+      check();
+    });
+    await attacker.publish(
+      topic,
+      utf8(JSON.stringify({ ...forged, payload: forged.payload.replace(mallory.did, requester.did) })),
+    );
+    await attacker.publish(topic, utf8("not a cfp"));
+    await refused;
+    for (const t of transports.slice(1, 4)) expect(t.scorer.score(attacker.peerId)).to.be.lessThan(0);
+  });
+
   it("drops unsigned, forged, replayed, expired, oversized, malformed and late bids, counting each", async function () {
     const { cfp } = await auctioneer.announce({
       capability: "other",
