@@ -76,6 +76,7 @@ export interface TaskSummary {
 
 export interface DevnetSummary {
   ok: boolean;
+  chain: "evm" | "substrate";
   steps: StepResult[];
   tasks: TaskSummary[];
   tasksCompleted: number;
@@ -93,7 +94,7 @@ export class DevnetSubstrateUnavailableError extends Error {
   override name = "DevnetSubstrateUnavailableError";
   constructor() {
     super(
-      "`--chain substrate` needs the Substrate ChainAdapter (node/src/chain/substrate, issue 7), which has not landed yet. Run `npm start` (EVM) for now.",
+      "`ainur devnet --chain substrate` is not available from the CLI: the Substrate devnet starts chopsticks with pallets-client, which node/ must not import. Run `npm start -- --chain substrate`.",
     );
   }
 }
@@ -561,6 +562,7 @@ export async function runDevnet(init: DevnetInit = {}): Promise<DevnetSummary> {
   const lastDone = Math.max(...outcomes.map((o) => o.timings.doneAt ?? o.timings.executedAt ?? 0));
   const summary: DevnetSummary = {
     ok: steps.length > 0 && steps.every((s) => s.ok),
+    chain: "evm",
     steps,
     tasks,
     tasksCompleted: completed.length,
@@ -612,8 +614,16 @@ export function printSummary(s: DevnetSummary, say: (line: string) => void): voi
       `                  ${t.taskId.padEnd(20)} ${String(t.bids).padStart(4)}  ${(t.winningBid ?? "-").padStart(11)}  ${(t.paid ?? "-").padStart(16)}  ${t.winner ?? "-"} (${t.strategy ?? "-"})${t.status === "completed" ? "" : "  FAILED"}`,
     );
   }
-  say(`gas spent         ${Number(s.gasUsed).toLocaleString("en-US")} gas in ${s.transactions} transactions`);
-  say(`proofs verified   ${s.proofsVerified} on-chain (LineageRegistry.auditLineage)`);
+  if (s.chain === "evm")
+    say(
+      `gas spent         ${Number(s.gasUsed).toLocaleString("en-US")} gas in ${s.transactions} transactions`,
+    );
+  else say("gas spent         n/a: Substrate charges fees in the native token, not gas");
+  say(
+    s.chain === "evm"
+      ? `proofs verified   ${s.proofsVerified} on-chain (LineageRegistry.auditLineage)`
+      : `proofs verified   ${s.proofsVerified} (Groth16 in JS; each root checked as anchored on-chain)`,
+  );
   say(`post → anchor     p50 ${s.postToAnchorP50Ms ?? "-"} ms; ${s.tasksPerMinute ?? "-"} tasks/min`);
   say(`time              ${s.seconds} s`);
   for (const step of s.steps) say(`${step.ok ? "✔" : "✘"} ${step.name}`);
