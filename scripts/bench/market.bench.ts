@@ -7,8 +7,10 @@
  * - `market.ed25519_verify_per_s`: bare signature verification in the same run, for context: admission
  *   is bound by it.
  * - `market.clear_10k_bids_ms`: second-price clearing of 10 000 asks (median of 25 runs).
- * - `market.close_10k_sealed_bids_ms`: the whole close over 10 000 stored sealed bids: open each seal
- *   (X25519 + AES-GCM), check it, clear, sign the EIP-712 award (one run).
+ * - `market.close_10k_sealed_bids_ms`: `Auctioneer.close` at the deadline with 10 000 sealed bids whose
+ *   seals were opened (X25519 + AES-GCM, content checks) in idle time during the bid window: clear and
+ *   sign the EIP-712 award (one run).
+ * - `market.seal_open_per_s`: how fast that idle-time opening went (10 000 seals).
  * - `market.vcg_16_subtasks_ms`: exact VCG (winner determination + every winner's payment) over
  *   16 subtasks, 24 bidders with 4 bundle asks each (median of 5 runs).
  */
@@ -96,7 +98,7 @@ async function bidAdmission(): Promise<[number, number]> {
 }
 
 /** `Auctioneer.close` over 10 000 stored sealed bids: open every seal, check, clear, sign the award. */
-async function close10k(): Promise<number> {
+async function close10k(): Promise<[number, number]> {
   const CHAIN = 31337;
   const requester = AgentKeys.fromSeed(new Uint8Array(32).fill(2), CHAIN);
   // 10 000 bidder DIDs that share one key pair (deriving 10 000 secp256k1 keys would dominate the run).
@@ -142,12 +144,15 @@ async function close10k(): Promise<number> {
       const wire = { v: 1, alg: "ed25519", payload, sig: toHex(shared.signMessage(utf8(payload))) };
       auctioneer.admit(utf8(JSON.stringify(wire)), "bench-peer");
     }
+    const openStarted = performance.now();
+    await auctioneer.opened(); // seals are opened in idle time during the bid window
+    const openPerS = 10_000 / ((performance.now() - openStarted) / 1000);
     const started = performance.now();
     const outcome = await auctioneer.close(cfp.cfpId); // the award delivery fails fast: "bench-peer" is no peer
     const ms = performance.now() - started;
     if (outcome.bids !== 10_000 || outcome.winners.length !== 1)
       throw new Error(`close10k: ${outcome.bids} bids, ${outcome.winners.length} winners`);
-    return ms;
+    return [ms, openPerS];
   } finally {
     await transport.stop();
   }
@@ -205,6 +210,8 @@ const suite: BenchSuite = {
     "market.bid_admission_per_s",
     "market.ed25519_verify_per_s",
     "market.clear_10k_bids_ms",
+    "market.close_10k_sealed_bids_ms",
+    "market.seal_open_per_s",
     "market.vcg_16_subtasks_ms",
   ],
   async run(selected) {
@@ -226,12 +233,14 @@ const suite: BenchSuite = {
     }
     if (selected("market.clear_10k_bids_ms"))
       out.push({ id: "market.clear_10k_bids_ms", value: clear10k(), unit: "ms", better: "lower" });
-    if (selected("market.close_10k_sealed_bids_ms")) {
+    if (selected("market.close_10k_sealed_bids_ms") || selected("market.seal_open_per_s")) {
+      const [ms, openPerS] = await close10k();
+      out.push({ id: "market.close_10k_sealed_bids_ms", value: ms, unit: "ms", better: "lower" });
       out.push({
-        id: "market.close_10k_sealed_bids_ms",
-        value: await close10k(),
-        unit: "ms",
-        better: "lower",
+        id: "market.seal_open_per_s",
+        value: Math.round(openPerS),
+        unit: "bids/s",
+        better: "higher",
       });
     }
     if (selected("market.vcg_16_subtasks_ms"))

@@ -80,8 +80,10 @@ interface StoredBid {
 interface Auction {
   cfp: Cfp;
   bids: Map<string, StoredBid>;
-  /** Bids opened at clearing, by bidder DID. */
+  /** Bids opened (in idle time during the bid window, or at clearing) and valid, by bidder DID. */
   opened: Map<string, { stored: StoredBid; content: BidContent }>;
+  /** Stored bids whose seal or content was bad (already counted). */
+  invalid: WeakSet<StoredBid>;
   closed: boolean;
   listeners: Array<() => void>;
 }
@@ -126,6 +128,9 @@ export class Auctioneer {
   readonly #seal: SealKey;
   readonly #auctions = new Map<string, Auction>();
   readonly #now: () => number;
+  #pending: Array<{ auction: Auction; stored: StoredBid }> = [];
+  #opening = false;
+  #idleWaiters: Array<() => void> = [];
   admitted = 0;
 
   constructor(init: AuctioneerInit, components: AuctioneerComponents) {
@@ -169,7 +174,14 @@ export class Auctioneer {
       inputs: init.inputs ?? [],
       auctioneer: { peer: t.peerId, addrs: t.addresses().slice(0, 8), sealKey: this.#seal.publicKey },
     });
-    this.#auctions.set(cfp.cfpId, { cfp, bids: new Map(), opened: new Map(), closed: false, listeners: [] });
+    this.#auctions.set(cfp.cfpId, {
+      cfp,
+      bids: new Map(),
+      opened: new Map(),
+      invalid: new WeakSet(),
+      closed: false,
+      listeners: [],
+    });
     const ttlMs = Math.min(Math.max(cfp.deadline - this.#now(), 1_000) + 30_000, 9 * 60_000);
     const recipients = await t.publish(
       capabilityTopic(cfp.capability),
@@ -194,7 +206,10 @@ export class Auctioneer {
           `bids for ${auction.cfp.cfpId} closed at ${auction.cfp.deadline}`,
         );
       }
-      auction.bids.set(opened.from, { bidder: opened.from, peer, sealed: opened.body.sealed });
+      const stored = { bidder: opened.from, peer, sealed: opened.body.sealed };
+      auction.bids.set(opened.from, stored);
+      this.#pending.push({ auction, stored });
+      this.#scheduleOpening();
       this.admitted++;
       for (const l of auction.listeners) l();
       return { cfpId: auction.cfp.cfpId, bidder: opened.from };
@@ -240,13 +255,13 @@ export class Auctioneer {
     if (auction.closed) throw new AuctionClosedError(cfpId);
     auction.closed = true;
     const { cfp } = auction;
-    const valid: Array<{ stored: StoredBid; content: BidContent }> = [];
+    // Seals not yet opened in idle time are opened now.
     for (const stored of auction.bids.values()) {
-      const content = this.#openBid(cfp, stored);
-      if (content !== undefined) valid.push({ stored, content });
+      if (auction.opened.get(stored.bidder)?.stored !== stored && !auction.invalid.has(stored))
+        this.#openStored(auction, stored);
     }
-    const byBidder = new Map(valid.map((v) => [v.stored.bidder, v]));
-    auction.opened = byBidder;
+    const valid = [...auction.opened.values()];
+    const byBidder = auction.opened;
     const all = (1 << cfp.subtasks.length) - 1;
     const results: Array<{ bidder: string; mask: number; ask: number; payment: number }> = [];
     if (cfp.mechanism === "vickrey") {
@@ -397,7 +412,48 @@ export class Auctioneer {
     };
   }
 
-  /** Opens and checks a sealed bid at clearing; a bad one is dropped, counted and blamed. */
+  /**
+   * Resolves once every admitted bid's seal has been opened and checked. Opening runs in idle time
+   * during the bid window (64 bids per event-loop turn), so that clearing at the deadline does not
+   * pay for thousands of X25519 exchanges at once.
+   */
+  async opened(): Promise<void> {
+    if (this.#pending.length === 0 && !this.#opening) return;
+    await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  #scheduleOpening(): void {
+    if (this.#opening) return;
+    this.#opening = true;
+    setImmediate(() => this.#drain());
+  }
+
+  #drain(): void {
+    const batch = this.#pending.splice(0, 64);
+    for (const { auction, stored } of batch) {
+      // skip bids replaced since, or already opened at clearing
+      if (auction.closed || auction.bids.get(stored.bidder) !== stored) continue;
+      this.#openStored(auction, stored);
+    }
+    if (this.#pending.length > 0) {
+      setImmediate(() => this.#drain());
+      return;
+    }
+    this.#opening = false;
+    for (const resolve of this.#idleWaiters.splice(0)) resolve();
+  }
+
+  #openStored(auction: Auction, stored: StoredBid): void {
+    const content = this.#openBid(auction.cfp, stored);
+    if (content === undefined) {
+      auction.invalid.add(stored);
+      auction.opened.delete(stored.bidder);
+    } else {
+      auction.opened.set(stored.bidder, { stored, content });
+    }
+  }
+
+  /** Opens and checks a sealed bid; a bad one is dropped, counted and blamed. */
   #openBid(cfp: Cfp, stored: StoredBid): BidContent | undefined {
     const fail = (reason: DropReason, detail: string): undefined => {
       this.dropped[reason]++;
