@@ -8,7 +8,8 @@
  * Its `marketAdapter()` is an execution adapter: a workflow task with `agent: "market"` is carried
  * through all of the above, so DAG workflows run on the durable runner from execution/.
  */
-import { MaxUint256, formatEther, keccak256, parseEther, solidityPacked } from "ethers";
+import { MaxUint256, formatEther, parseEther } from "ethers";
+import { clearVickrey } from "../market/index.ts";
 import { capabilityTopic } from "../transport/index.ts";
 import type { Transport } from "../transport/index.ts";
 import type { TaskEventBus } from "../api/index.ts";
@@ -118,23 +119,23 @@ export class ExecutionFailedError extends Error {
   }
 }
 
-const tieBreak = (taskKey: string, agent: string): string =>
-  keccak256(solidityPacked(["bytes32", "address"], [taskKey, agent]));
+/** Prices go to market/'s clearing in micro-AINUR (safe integers); bids are multiples of 10^12 wei. */
+const MICRO = 10n ** 12n;
 
-/** Second-price clearing: the lowest bid wins (ties by a hash of task and agent) and is paid the next price. */
+/**
+ * Second-price clearing with market/'s `clearVickrey`: the lowest ask at or under the reserve (the
+ * budget) wins, ties broken by a hash of the task and the bidder, and the winner is paid the
+ * second-lowest ask (the reserve when it is alone).
+ */
 export function clearSecondPrice(
   taskKey: string,
   bids: readonly BidSeen[],
   reserve: bigint,
 ): { winner: BidSeen; price: bigint } | undefined {
-  const valid = bids.filter((b) => BigInt(b.price) <= reserve);
-  if (valid.length === 0) return undefined;
-  const sorted = [...valid].sort((a, b) => {
-    const d = BigInt(a.price) - BigInt(b.price);
-    if (d !== 0n) return d < 0n ? -1 : 1;
-    return tieBreak(taskKey, a.agent) < tieBreak(taskKey, b.agent) ? -1 : 1;
-  });
-  return { winner: sorted[0]!, price: sorted.length > 1 ? BigInt(sorted[1]!.price) : reserve };
+  const asks = bids.map((b) => ({ bidder: b.agent, price: Number(BigInt(b.price) / MICRO) }));
+  const result = clearVickrey(asks, Number(reserve / MICRO), taskKey);
+  if (result.winner === undefined || result.payment === undefined) return undefined;
+  return { winner: bids.find((b) => b.agent === result.winner)!, price: BigInt(result.payment) * MICRO };
 }
 
 export class RequesterNode {
