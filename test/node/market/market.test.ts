@@ -292,6 +292,58 @@ describe("market: auctions over real libp2p on 127.0.0.1", function () {
     const outcome = await auctioneer.close(cfp.cfpId);
     expect(outcome.winners.map((w) => w.bidder)).to.deep.equal([mallory.did]);
   });
+  it("drops sealed bids that do not open or that name another bidder, while the bid window is open", async function () {
+    const { cfp } = await auctioneer.announce({
+      capability: "other",
+      subtasks: ["x"],
+      mechanism: "vickrey",
+      reserve: 100,
+      deadline: clock + 60_000,
+      taskDeadline: Math.floor(clock / 1000) + 3600,
+    });
+    const before = { ...auctioneer.dropped };
+    const sealFor = (named: AgentKeys, aadFor: AgentKeys) =>
+      seal(
+        cfp.auctioneer.sealKey,
+        utf8(
+          JSON.stringify({
+            cfpId: cfp.cfpId,
+            bidder: named.did,
+            payTo: named.address,
+            bids: [{ bundle: [0], price: 5 }],
+          }),
+        ),
+        sealAad(cfp.cfpId, aadFor.did),
+      );
+    // a ciphertext sealed for another bidder does not open under mallory's name
+    await attacker.request(
+      cfp.auctioneer.peer,
+      PROTOCOLS.bid,
+      signEnvelope(
+        mallory,
+        TYPES.sealedBid,
+        { cfpId: cfp.cfpId, sealed: sealFor(agents[0]!, agents[0]!) },
+        { now: clock },
+      ),
+    );
+    // a seal that opens but whose content names another bidder
+    await attacker.request(
+      cfp.auctioneer.peer,
+      PROTOCOLS.bid,
+      signEnvelope(
+        agents[1]!,
+        TYPES.sealedBid,
+        { cfpId: cfp.cfpId, sealed: sealFor(agents[2]!, agents[1]!) },
+        { now: clock },
+      ),
+    );
+    await auctioneer.opened();
+    expect(auctioneer.dropped.malformed - before.malformed).to.equal(1);
+    expect(auctioneer.dropped.forged - before.forged).to.equal(1);
+    const outcome = await auctioneer.close(cfp.cfpId);
+    expect(outcome.bids).to.equal(0);
+    expect(outcome.winners).to.deep.equal([]);
+  });
 });
 
 describe("market: standing offers, negotiation and strategies", function () {
