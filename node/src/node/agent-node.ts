@@ -7,7 +7,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { buildPoseidon } from "circomlibjs";
 import type { Poseidon } from "circomlibjs";
-import { formatEther, id, parseEther, MaxUint256 } from "ethers";
+import { formatEther, parseEther } from "ethers";
 import { capabilityTopic } from "../transport/index.ts";
 import type { Transport } from "../transport/index.ts";
 import { AdapterRegistry, builtinAgents } from "../execution/index.ts";
@@ -16,6 +16,7 @@ import { zonesIntersect } from "../routing/index.ts";
 import { commitRecord, recordFromExecution } from "../lineage/record.ts";
 import { toHex32 } from "../lineage/field.ts";
 import { EvmChain, TASK_STATUS } from "./evm-chain.ts";
+import type { ChainAdapter } from "../chain/index.ts";
 import type { NodeConfig } from "./config.ts";
 import { agentFor } from "./capabilities.ts";
 import { contentId, digestOf } from "./content.ts";
@@ -35,6 +36,7 @@ import {
 import type { ExecuteReply } from "./protocol.ts";
 
 export interface AgentNodeComponents {
+  adapter: ChainAdapter;
   chain: EvmChain;
   transport: Transport;
 }
@@ -140,27 +142,20 @@ export class AgentNode {
       if (owner?.toLowerCase() === chain.address.toLowerCase()) return stored;
     }
     const a = this.config.agent!;
-    const receipt = await chain.send(
-      "AgentRegistry",
-      "register(string)",
-      `ainur://agent/${this.config.name}?strategy=${a.strategy.name}&zones=${a.zones.join(",")}`,
-    );
-    const agentId = String(chain.events("AgentRegistry", receipt, "Registered")[0]!.agentId);
-    await chain.send(
-      "AgentRegistry",
-      "updateCapabilities",
-      agentId,
-      a.capabilities.map((c) => id(c)),
-      [],
-    );
-    await chain.send(
-      "AgentRegistry",
-      "updateZones",
-      agentId,
-      a.zones.map((z) => id(z)),
-      [],
-    );
-    const did = await chain.call<string>("AgentRegistry", "didOf", agentId);
+    const card = {
+      name: this.config.name,
+      strategy: a.strategy.name,
+      zones: a.zones,
+      capabilities: a.capabilities,
+    };
+    const registered = await this.c.adapter.registerAgent({
+      endpoint: `ainur://agent/${this.config.name}`,
+      metadataCid: await contentId(card),
+      capabilities: a.capabilities,
+      zones: a.zones,
+      signingKeys: [],
+    });
+    const { agentId, did } = registered;
     const state = { agentId, did };
     await mkdir(this.config.dataDir, { recursive: true });
     await writeFile(this.stateFile(), JSON.stringify(state, null, 2) + "\n");
@@ -171,13 +166,10 @@ export class AgentNode {
   private async ensureStaked(): Promise<void> {
     const chain = this.c.chain;
     const want = parseEther(this.config.agent!.stake);
-    const info = await chain.call<{ bonded: bigint }>("ReputationStaking", "stakeOf", chain.address);
+    const info = await this.c.adapter.stakeOf(chain.address);
     if (info.bonded >= want) return;
-    const staking = chain.deployments.contracts.ReputationStaking!.address;
-    this.debug("approving the stake");
-    await chain.send("AinurToken", "approve", staking, MaxUint256);
     this.debug("bonding");
-    await chain.send("ReputationStaking", "bond", want - info.bonded);
+    await this.c.adapter.bond(want - info.bonded);
     this.log(`bonded ${formatEther(want - info.bonded)} AINUR (stake ${formatEther(want)})`);
   }
 
@@ -260,10 +252,8 @@ export class AgentNode {
         completedAt,
       });
       const commitment = commitRecord(this.poseidon!, record);
-      const receipt = await chain.send(
-        "TaskEscrow",
-        "submitResult",
-        order.taskKey,
+      const receipt = await this.c.adapter.submitResult(
+        order.taskId,
         digestOf(outputId),
         toHex32(commitment),
       );
@@ -274,7 +264,7 @@ export class AgentNode {
         outputId,
         commitment: commitment.toString(),
         completedAt,
-        resultTx: receipt.hash,
+        resultTx: receipt.txHash,
       };
     } finally {
       this.queue--;

@@ -151,6 +151,12 @@ export class EvmChain {
     return chain;
   }
 
+  /** The account's signer (nonce-managed): share it with the ChainAdapter so both use one nonce sequence. */
+  get transactionSigner(): NonceManager {
+    if (this.signer === undefined) throw new Error("this chain connection has no key.");
+    return this.signer;
+  }
+
   has(name: string): boolean {
     return this.contracts.has(name);
   }

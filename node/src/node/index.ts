@@ -18,6 +18,9 @@ import { LineageService } from "../lineage/lineage.ts";
 import { createExplorer } from "../explorer/index.ts";
 import type { ExplorerServer } from "../explorer/index.ts";
 import { EvmChain } from "./evm-chain.ts";
+import { createChainAdapter } from "../chain/index.ts";
+import type { ChainAdapter } from "../chain/index.ts";
+import type { EvmContracts } from "../chain/evm/index.ts";
 import { AgentNode } from "./agent-node.ts";
 import { RequesterNode } from "./requester-node.ts";
 import type { NodeConfig } from "./config.ts";
@@ -51,6 +54,9 @@ export type NodeInit = NodeConfig;
 
 /** Everything one node process runs, wired once. */
 export interface NodeComponents {
+  /** The node's way to the chain (chain/: register, bond, submit, anchor, …). */
+  adapter: ChainAdapter;
+  /** What the adapter does not cover: escrow-before-auction, awards, acceptance, audits, governance. */
   chain: EvmChain;
   transport: Transport;
   log: SqliteEventLog;
@@ -91,6 +97,21 @@ export class AinurNode {
     if (config.chain.kind !== "evm") throw new UnsupportedChainError(config.chain.kind);
     await mkdir(config.dataDir, { recursive: true });
     const chain = await EvmChain.connect(config.chain);
+    const names = [
+      "AinurToken",
+      "AgentRegistry",
+      "ReputationStaking",
+      "TaskEscrow",
+      "InsurancePool",
+      "UsageCredits",
+      "UTIDRegistry",
+      "LineageRegistry",
+    ] as const;
+    const adapter = await createChainAdapter({
+      chain: "evm",
+      signer: chain.transactionSigner,
+      contracts: Object.fromEntries(names.map((n) => [n, chain.deployments.contracts[n]!])) as EvmContracts,
+    });
     const seed =
       config.transport.seed === undefined ? undefined : Buffer.from(config.transport.seed.slice(2), "hex");
     const transport = createTransport({
@@ -104,15 +125,15 @@ export class AinurNode {
     const log = createEventLog({ path: path.join(config.dataDir, "events.db") });
     const metrics = new MetricsRegistry();
     const events = new TaskEventBus({ log });
-    const components: NodeComponents = { chain, transport, log, events, metrics };
+    const components: NodeComponents = { adapter, chain, transport, log, events, metrics };
     if (config.role === "agent") {
-      components.agent = new AgentNode({ chain, transport }, config, say);
+      components.agent = new AgentNode({ adapter, chain, transport }, config, say);
     } else {
       const lineage = new LineageService(
         {
           anchor: async (root, leafCount) => {
-            const receipt = await chain.send("LineageRegistry", "anchorRoot", root, leafCount);
-            return { blockNumber: receipt.blockNumber, transactionHash: receipt.hash };
+            const r = await adapter.anchorRoot("0x" + root.toString(16).padStart(64, "0"), leafCount);
+            return { blockNumber: r.blockNumber, transactionHash: r.txHash };
           },
         },
         {
@@ -122,7 +143,7 @@ export class AinurNode {
         },
       );
       components.lineage = lineage;
-      const requester = new RequesterNode({ chain, transport, lineage, events });
+      const requester = new RequesterNode({ adapter, chain, transport, lineage, events });
       components.requester = requester;
       components.workflows = await createExecution(
         { onEvent: workflowEventsToTaskEvents(events), defaultTimeoutMs: 120_000 },
@@ -147,6 +168,7 @@ export class AinurNode {
   async start(): Promise<void> {
     const c = this.components;
     c.log.start();
+    await c.adapter.start();
     await c.transport.start();
     await c.lineage?.start();
     await c.agent?.start();
@@ -165,6 +187,7 @@ export class AinurNode {
     await c.agent?.stop();
     await c.lineage?.stop();
     await c.transport.stop();
+    await c.adapter.stop();
     c.log.stop();
     c.chain.close();
   }

@@ -20,6 +20,7 @@ import type { LineageService, StoredRecord } from "../lineage/lineage.ts";
 import { verifyProofFile, solidityProof } from "../lineage/proof-file.ts";
 import type { ProofFile, Verdict } from "../lineage/proof-file.ts";
 import { EvmChain, taskKey as keyOf } from "./evm-chain.ts";
+import type { ChainAdapter } from "../chain/index.ts";
 import { contentId } from "./content.ts";
 import {
   Bid,
@@ -34,6 +35,7 @@ import {
 import type { ExecuteOrder } from "./protocol.ts";
 
 export interface RequesterComponents {
+  adapter: ChainAdapter;
   chain: EvmChain;
   transport: Transport;
   lineage: LineageService;
@@ -166,7 +168,8 @@ export class RequesterNode {
     const minimum = await chain.call<bigint>("ReputationStaking", "minimumStake");
     const want = this.init.anchorStake ?? minimum;
     const info = await chain.call<{ bonded: bigint }>("ReputationStaking", "stakeOf", chain.address);
-    if (info.bonded < want) await chain.send("ReputationStaking", "bond", want - info.bonded);
+    // Anchorers must be staked: bond the minimum (the adapter approves the stake first).
+    if (info.bonded < want) await this.c.adapter.bond(want - info.bonded);
     await this.c.transport.handle(DEVNET_PROTOCOLS.bid, (bytes) => {
       this.onBid(bytes);
       return new Uint8Array([1]);
