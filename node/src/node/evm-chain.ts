@@ -1,12 +1,10 @@
 /**
- * The node's view of the Ainur contracts on an EVM chain, for the composition root, the CLI and the
- * devnet.
- *
- * INTERIM: `chain/` (issue 7: the `ChainAdapter` with its `evm/` and `substrate/` backends) has not
- * landed yet, so this file talks to the contracts with ethers directly. Once `chain/evm` exists, the
- * steps the `ChainAdapter` covers (register, bond/unbond/slash, escrow, insurance, credits, anchoring)
- * move onto it; governance and the devnet's time travel stay here. Every transaction's gas is counted
- * (`gasUsed`), because the devnet reports it.
+ * The Ainur contracts over ethers, for what `chain/`'s `ChainAdapter` does not cover: funding the
+ * escrow before the auction and awarding after it, acceptance with a rating, insurance cover on an
+ * awarded task, the LineageRegistry's verifier calls, governance, the CLI's read-outs, and the
+ * devnet's time travel. Registration, bonding, results and anchoring go through the adapter, which
+ * shares this object's nonce-managed signer (`transactionSigner`). Every transaction sent here
+ * counts its gas (`gasUsed`).
  */
 import { readFile } from "node:fs/promises";
 import {
