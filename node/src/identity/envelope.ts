@@ -140,7 +140,7 @@ export class EnvelopeVerifier {
     if (wire.sig === undefined || wire.sig === "" || wire.sig === "0x")
       throw new MessageRejectedError("unsigned", `no signature from ${header.from}`);
     if (header.type !== type)
-      throw new MessageRejectedError("malformed", `expected a ${type}, got ${header.type}`);
+      throw new MessageRejectedError("malformed", `expected a ${type}, got ${header.type}`, header.type);
     const parsed = bodySchema.safeParse(header.body);
     if (!parsed.success)
       throw new MessageRejectedError(

@@ -16,9 +16,12 @@ export class MessageRejectedError extends Error {
   override name = "MessageRejectedError";
   readonly reason: RejectReason;
   readonly detail: string;
-  constructor(reason: RejectReason, detail: string) {
+  /** Set when the envelope is sound but of another message type (a shared topic may carry several). */
+  readonly otherType: string | undefined;
+  constructor(reason: RejectReason, detail: string, otherType?: string) {
     super(`Message rejected (${reason}): ${detail}`);
     this.reason = reason;
     this.detail = detail;
+    this.otherType = otherType;
   }
 }

@@ -2,7 +2,7 @@ import { EnvelopeVerifier, signEnvelope, toHex, utf8 } from "../identity/index.t
 import { MessageRejectedError } from "../identity/index.ts";
 import type { AgentKeys, DidResolver, RejectReason } from "../identity/index.ts";
 import { capabilityTopic, PROTOCOLS } from "../transport/index.ts";
-import type { Transport } from "../transport/index.ts";
+import type { Transport, Verdict } from "../transport/index.ts";
 import { awardSigner } from "./award.ts";
 import type { EscrowConfig } from "./award.ts";
 import { AwardSchema, CfpSchema, coalitionStatement, NegotiateSchema, TYPES } from "./messages.ts";
@@ -120,33 +120,38 @@ export class Bidder {
       });
     }
     for (const capability of this.#init.capabilities) {
-      t.subscribe(capabilityTopic(capability), (data) => {
-        let cfp: Cfp;
-        let from: string;
-        try {
-          const opened = this.#verifier.open(data, TYPES.cfp, CfpSchema);
-          cfp = opened.body;
-          from = opened.from;
-        } catch (error) {
-          if (error instanceof MessageRejectedError) this.dropped[error.reason]++;
-          return "reject";
-        }
-        if (this.#init.auctioneers !== undefined && !this.#init.auctioneers.includes(from)) return "ignore";
-        this.#cfps.set(cfp.cfpId, cfp);
-        for (const l of this.#listeners.cfp) l(cfp);
-        setImmediate(() => {
-          this.bid(cfp).catch((error: Error) => {
-            for (const l of this.#listeners.error) l(error);
-          });
-        });
-        return "accept";
-      });
+      t.subscribe(capabilityTopic(capability), this.#onGossip);
     }
   }
 
+  /** The capability topics' handler; other modules may share the topics, so other types are ignored. */
+  readonly #onGossip = (data: Uint8Array): Verdict => {
+    let cfp: Cfp;
+    let from: string;
+    try {
+      const opened = this.#verifier.open(data, TYPES.cfp, CfpSchema);
+      cfp = opened.body;
+      from = opened.from;
+    } catch (error) {
+      if (error instanceof MessageRejectedError && error.otherType !== undefined) return "ignore";
+      if (error instanceof MessageRejectedError) this.dropped[error.reason]++;
+      return "reject";
+    }
+    if (this.#init.auctioneers !== undefined && !this.#init.auctioneers.includes(from)) return "ignore";
+    this.#cfps.set(cfp.cfpId, cfp);
+    for (const l of this.#listeners.cfp) l(cfp);
+    setImmediate(() => {
+      this.bid(cfp).catch((error: Error) => {
+        for (const l of this.#listeners.error) l(error);
+      });
+    });
+    return "accept";
+  };
+
   async stop(): Promise<void> {
     const t = this.#c.transport;
-    for (const capability of this.#init.capabilities) t.unsubscribe(capabilityTopic(capability));
+    for (const capability of this.#init.capabilities)
+      t.unsubscribe(capabilityTopic(capability), this.#onGossip);
     await t.unhandle(PROTOCOLS.award).catch(() => undefined);
     await t.unhandle(PROTOCOLS.negotiate).catch(() => undefined);
   }

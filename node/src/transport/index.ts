@@ -81,8 +81,10 @@ export interface Transport {
   dial(address: string, timeoutMs?: number): Promise<string>;
   hangUp(peer: string): Promise<void>;
   connectedPeers(): string[];
+  /** Adds a handler for a topic (several may share one: any "reject" rejects, else any "accept" accepts). */
   subscribe(topic: string, handler: GossipHandler): void;
-  unsubscribe(topic: string): void;
+  /** Removes one handler, or (without `handler`) the whole topic; the node leaves it with the last handler. */
+  unsubscribe(topic: string, handler?: GossipHandler): void;
   /** Publishes and returns how many peers it was sent to (0: nobody is subscribed yet). */
   publish(topic: string, data: Uint8Array): Promise<number>;
   subscribers(topic: string): string[];

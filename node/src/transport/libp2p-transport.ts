@@ -22,6 +22,7 @@ import type {
   Transport,
   TransportInit,
   TransportStats,
+  Verdict,
 } from "./index.ts";
 
 const STATUS_OK = 0;
@@ -50,7 +51,7 @@ export class Libp2pTransport implements Transport {
   readonly scorer: PeerScorer;
   readonly #init: TransportInit;
   readonly #maxBytes: number;
-  readonly #handlers = new Map<string, GossipHandler>();
+  readonly #handlers = new Map<string, GossipHandler[]>();
   readonly #stats: TransportStats = {
     gossipAccepted: 0,
     gossipRejected: 0,
@@ -102,7 +103,7 @@ export class Libp2pTransport implements Transport {
   async stop(): Promise<void> {
     const node = this.#node;
     if (node === undefined) return;
-    for (const topic of this.#handlers.keys()) this.unsubscribe(topic);
+    for (const topic of [...this.#handlers.keys()]) this.unsubscribe(topic);
     if (this.#owned) {
       await node.stop();
       this.#node = undefined;
@@ -135,15 +136,27 @@ export class Libp2pTransport implements Transport {
 
   subscribe(topic: string, handler: GossipHandler): void {
     const pubsub = this.#require().services.pubsub;
-    this.#handlers.set(topic, handler);
+    const list = this.#handlers.get(topic);
+    if (list !== undefined) {
+      list.push(handler);
+      return;
+    }
+    this.#handlers.set(topic, [handler]);
     pubsub.topicValidators.set(topic, (peer: PeerId, message: Message) =>
       this.#validate(topic, peer.toString(), message.data),
     );
     pubsub.subscribe(topic);
   }
 
-  unsubscribe(topic: string): void {
+  unsubscribe(topic: string, handler?: GossipHandler): void {
     const pubsub = this.#require().services.pubsub;
+    const list = this.#handlers.get(topic);
+    if (list === undefined) return;
+    if (handler !== undefined) {
+      const i = list.indexOf(handler);
+      if (i >= 0) list.splice(i, 1);
+      if (list.length > 0) return;
+    }
     this.#handlers.delete(topic);
     pubsub.topicValidators.delete(topic);
     pubsub.unsubscribe(topic);
@@ -254,16 +267,25 @@ export class Libp2pTransport implements Transport {
       this.#stats.gossipIgnored += 1;
       return TopicValidatorResult.Ignore;
     }
-    const handler = this.#handlers.get(topic);
-    if (handler === undefined) {
+    const handlers = this.#handlers.get(topic);
+    if (handlers === undefined || handlers.length === 0) {
       this.#stats.gossipIgnored += 1;
       return TopicValidatorResult.Ignore;
     }
-    let verdict;
-    try {
-      verdict = handler(data, peer, topic);
-    } catch {
-      verdict = "reject" as const;
+    // Several handlers may share a topic: any "reject" rejects, else any "accept" accepts.
+    let verdict: Verdict = "ignore";
+    for (const handler of [...handlers]) {
+      let v: Verdict;
+      try {
+        v = handler(data, peer, topic);
+      } catch {
+        v = "reject";
+      }
+      if (v === "reject") {
+        verdict = "reject";
+        break;
+      }
+      if (v === "accept") verdict = "accept";
     }
     if (verdict === "accept") {
       this.#stats.gossipAccepted += 1;

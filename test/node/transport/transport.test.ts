@@ -64,6 +64,28 @@ describe("transport: two libp2p nodes on 127.0.0.1", function () {
     expect(await received).to.deep.equal({ data: "call for proposals #1", from: a.peerId });
   });
 
+  it("lets several handlers share a topic: any reject rejects, removing one keeps the others", async function () {
+    const topic = capabilityTopic("shared");
+    const seen: string[] = [];
+    const first = (data: Uint8Array) => (seen.push(`first:${str(data)}`), "ignore" as const);
+    const got = new Promise<void>((resolve) => {
+      b.subscribe(topic, first);
+      b.subscribe(topic, (data) => (seen.push(`second:${str(data)}`), resolve(), "accept"));
+    });
+    a.subscribe(topic, () => "accept");
+    await a.waitForSubscribers(topic, 1);
+    const accepted = b.stats().gossipAccepted;
+    await a.publish(topic, text("one"));
+    await got;
+    expect(seen).to.deep.equal(["first:one", "second:one"]);
+    expect(b.stats().gossipAccepted).to.equal(accepted + 1);
+    b.unsubscribe(topic, first);
+    const again = new Promise<void>((resolve) => b.subscribe(topic, () => (resolve(), "accept")));
+    await a.publish(topic, text("two"));
+    await again;
+    expect(seen).to.deep.equal(["first:one", "second:one", "second:two"]); // the first handler is gone
+  });
+
   it("exchanges a request and a response", async function () {
     await b.handle("/ainur/test/echo/1.0.0", (request, from) =>
       text(`${from === a.peerId ? "ok" : "?"}:${str(request).toUpperCase()}`),
