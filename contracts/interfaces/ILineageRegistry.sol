@@ -2,7 +2,7 @@
 pragma solidity ^0.8.28;
 
 /// @dev Records per batch proof: K of circuits/lineage20batch.circom (BATCH_SIZE in node/src/lineage/circuits.ts).
-uint256 constant LINEAGE_BATCH_SIZE = 2;
+uint256 constant LINEAGE_BATCH_SIZE = 8;
 
 /// @title ILineageVerifier
 /// @notice The generated Groth16 verifier of circuits/lineage20.circom (contracts/verifiers/Lineage20Verifier.sol).

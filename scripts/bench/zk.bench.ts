@@ -186,7 +186,7 @@ async function lineageBench(selected: (id: string) => boolean): Promise<BenchRes
 
     if (selected("zk.lineage_batch.gas_per_record") || selected("zk.lineage_batch.prove_ms")) {
       const started = performance.now();
-      const batch = await service.proveBatch([10, 20, 30, 40, 50, 60, 70, 80].slice(0, lineage.BATCH_SIZE));
+      const batch = await service.proveBatch([16, 18, 20, 22, 25, 27, 29, 31].slice(0, lineage.BATCH_SIZE));
       if (selected("zk.lineage_batch.prove_ms")) {
         results.push({
           id: "zk.lineage_batch.prove_ms",

@@ -14,7 +14,7 @@ export interface CircuitConfig {
 export const CIRCUITS: readonly CircuitConfig[] = [
   { name: "inclusion20", verifier: "Inclusion20Verifier", ptauPower: 13 },
   { name: "lineage20", verifier: "Lineage20Verifier", ptauPower: 13 },
-  { name: "lineage20batch", verifier: "LineageBatchVerifier", ptauPower: 13 },
+  { name: "lineage20batch", verifier: "LineageBatchVerifier", ptauPower: 14 },
 ];
 
 /** sha256("Ainur circuit keys v1"): the public beacon that finishes every phase-2 key. */

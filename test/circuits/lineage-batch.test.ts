@@ -35,7 +35,7 @@ describe("circuits/lineage20batch", function () {
 
   /** A batch witness for the records at `indices` (all in one window unless a test says otherwise). */
   function witness(indices: number[], tweak: (r: Record6[]) => void = () => {}): CircuitSignals {
-    const paths = indices.map((i) => merklePath(hash, leaves, i, DEPTH));
+    const paths = indices.map((i) => pathOf(i));
     const chosen = indices.map((i) => ({ ...records[i]! }));
     tweak(chosen);
     return {
@@ -51,6 +51,22 @@ describe("circuits/lineage20batch", function () {
       windowPathElements: paths[0]!.pathElements.slice(W),
       windowPathIndices: paths[0]!.pathIndices.slice(W),
     };
+  }
+
+  // Paths are recomputed only when `leaves` changes (the tree has 2^WINDOW + 2 leaves).
+  let cache = new Map<number, ReturnType<typeof merklePath>>();
+  let cachedFor: bigint[] | undefined;
+  function pathOf(index: number): ReturnType<typeof merklePath> {
+    if (cachedFor !== leaves) {
+      cache = new Map();
+      cachedFor = leaves;
+    }
+    let path = cache.get(index);
+    if (!path) {
+      path = merklePath(hash, leaves, index, DEPTH);
+      cache.set(index, path);
+    }
+    return path;
   }
 
   const firstWindow = (): number[] => Array.from({ length: K }, (_, j) => (j * 3) % 7);
