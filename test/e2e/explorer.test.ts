@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import type { BrowserContext } from "playwright-core";
 import type { DevnetInfo } from "../../node/src/cli/context.ts";
+import { runCli } from "../../node/src/cli/cli.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const CHROMIUM = "/usr/bin/chromium";
@@ -45,6 +46,7 @@ describe("e2e: the explorer in headless Chromium", function () {
     }
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     if (profile) rmSync(profile, { recursive: true, force: true });
+    await (globalThis as { curve_bn128?: { terminate(): Promise<void> } }).curve_bn128?.terminate();
   });
 
   // A fresh --user-data-dir (the profile directory) per run; launchPersistentContext passes it.
@@ -105,6 +107,46 @@ describe("e2e: the explorer in headless Chromium", function () {
 
     mkdirSync(path.join(root, "test-results"), { recursive: true });
     await page.screenshot({ path: path.join(root, "test-results/explorer.png"), fullPage: true });
+
+    // The CLI against the running devnet: a requester posts a task through the node's API, and an
+    // auditor proves a record from the node's lineage store and verifies it on-chain.
+    const io = {
+      out: (t: string) => void (cliOut += t + "\n"),
+      err: (t: string) => void (cliOut += t + "\n"),
+    };
+    let cliOut = "";
+    const dd = ["--data-dir", dataDir];
+    expect(
+      await runCli(
+        [
+          "task",
+          "post",
+          "--capability",
+          "text.uppercase",
+          "--input",
+          '{"text":"from the cli"}',
+          "--id",
+          "cli-1",
+          ...dd,
+        ],
+        io,
+      ),
+    ).to.equal(0);
+    let result = 1;
+    for (let i = 0; i < 120 && result !== 0; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      result = await runCli(["task", "result", "cli-1", "--json", ...dd], { out: () => {}, err: () => {} });
+    }
+    expect(result, cliOut).to.equal(0);
+    cliOut = "";
+    expect(await runCli(["task", "result", "cli-1", ...dd], io)).to.equal(0);
+    expect(cliOut).to.contain('"FROM THE CLI"');
+    const proofFile = path.join(dataDir, "proof-0.json");
+    expect(await runCli(["lineage", "prove", "0", "--out", proofFile, ...dd], io), cliOut).to.equal(0);
+    cliOut = "";
+    expect(await runCli(["audit", "verify", proofFile, ...dd], io), cliOut).to.equal(0);
+    expect(cliOut).to.contain("verdict: VALID");
+    expect(cliOut).to.match(/anchored: block \d+/);
 
     // Ctrl-C stops everything and the process exits by itself.
     const exited = new Promise<number | null>((r) => devnet!.once("exit", r));

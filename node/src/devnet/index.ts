@@ -76,6 +76,8 @@ export interface TaskSummary {
 
 export interface DevnetSummary {
   ok: boolean;
+  /** Steps an earlier run on the same chain already did (a restart resumes after them). */
+  resumed?: string[];
   chain: "evm" | "substrate";
   steps: StepResult[];
   tasks: TaskSummary[];
@@ -122,6 +124,8 @@ export async function runDevnet(init: DevnetInit = {}): Promise<DevnetSummary> {
   const agentCount = init.agents ?? 5;
   const steps: StepResult[] = [];
   const outcomes: TaskOutcome[] = [];
+  /** Steps skipped because an earlier run (on the same chain) did them. */
+  const resumed: string[] = [];
   let chainProc: Devchain | undefined;
   const procs: NodeProcess[] = [];
   let requester: AinurNode | undefined;
@@ -356,6 +360,7 @@ export async function runDevnet(init: DevnetInit = {}): Promise<DevnetSummary> {
       await saveProgress();
     } else {
       say("task stream: done in an earlier run");
+      resumed.push("task stream");
     }
 
     // --- A DAG workflow on the durable runner ---------------------------------------------------
@@ -415,6 +420,8 @@ export async function runDevnet(init: DevnetInit = {}): Promise<DevnetSummary> {
     await saveProgress();
 
     // --- The injected failure: slash and insurance payout --------------------------------------
+    if (progress.done.failure !== undefined) resumed.push("injected failure");
+    if (progress.done.governance !== undefined) resumed.push("governance");
     if (progress.done.failure === undefined) {
       await step("injected failure: slash and insurance payout", async () => {
         const agent5 = addressOf(agentKeys[4] ?? agentKeys[0]!);
@@ -563,6 +570,7 @@ export async function runDevnet(init: DevnetInit = {}): Promise<DevnetSummary> {
   const summary: DevnetSummary = {
     ok: steps.length > 0 && steps.every((s) => s.ok),
     chain: "evm",
+    resumed,
     steps,
     tasks,
     tasksCompleted: completed.length,
@@ -607,6 +615,9 @@ function seedFor(name: string): string {
 export function printSummary(s: DevnetSummary, say: (line: string) => void): void {
   say("");
   say("──────────────────────────── summary ────────────────────────────");
+  if (s.resumed !== undefined && s.resumed.length > 0) {
+    say(`resumed           ${s.resumed.join(", ")}: done in an earlier run on this chain`);
+  }
   say(`tasks completed   ${s.tasksCompleted} of ${s.tasksPosted} posted (1 failure injected on purpose)`);
   say("prices            task                 bids  winning bid  paid (2nd price)  winner");
   for (const t of s.tasks) {

@@ -45,7 +45,7 @@ export interface RequesterComponents {
 export interface RequesterInit {
   /** How long bids are collected after the call for proposals (default 400 ms). */
   bidWindowMs?: number;
-  /** Stake bonded so this node may anchor lineage roots (default: the minimum stake). */
+  /** Stake bonded so this node may anchor lineage roots (default: twice the minimum stake). */
   anchorStake?: bigint;
 }
 
@@ -166,7 +166,8 @@ export class RequesterNode {
       await chain.send(token, "approve", staking, MaxUint256);
     }
     const minimum = await chain.call<bigint>("ReputationStaking", "minimumStake");
-    const want = this.init.anchorStake ?? minimum;
+    // Twice the minimum, so a governance raise of the minimum does not take the anchoring right away.
+    const want = this.init.anchorStake ?? minimum * 2n;
     const info = await chain.call<{ bonded: bigint }>("ReputationStaking", "stakeOf", chain.address);
     // Anchorers must be staked: bond the minimum (the adapter approves the stake first).
     if (info.bonded < want) await this.c.adapter.bond(want - info.bonded);
