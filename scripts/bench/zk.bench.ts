@@ -174,6 +174,17 @@ async function lineageBench(selected: (id: string) => boolean): Promise<BenchRes
         better: "lower",
       });
     }
+    if (selected("zk.lineage20.verifier_gas")) {
+      // The generated verifier called directly: the registry's own share is verify_gas minus this.
+      const direct = verifier.getFunction("verifyProof");
+      const directArgs = [a, b, c, signals.map(BigInt)];
+      results.push({
+        id: "zk.lineage20.verifier_gas",
+        value: Number(await direct.estimateGas(...directArgs)),
+        unit: "gas",
+        better: "lower",
+      });
+    }
     if (selected("zk.lineage20.audit_gas")) {
       const audit = registry.getFunction("auditLineage");
       results.push({
@@ -230,6 +241,7 @@ const suite: BenchSuite = {
     "zk.lineage20.verify_js_ms",
     "zk.lineage20.verify_gas",
     "zk.lineage20.audit_gas",
+    "zk.lineage20.verifier_gas",
     "zk.lineage_batch.prove_ms",
     "zk.lineage_batch.gas_per_record",
   ],
