@@ -176,7 +176,7 @@ export class AinurNode {
     await c.api?.start();
     await c.explorer?.start();
     for (const peer of this.config.transport.peers) await c.transport.dial(peer);
-    this.say(`${this.config.role} ${this.config.name} up: peer ${c.transport.peerId}`);
+    this.say(`up: peer ${c.transport.peerId}`);
   }
 
   async stop(): Promise<void> {

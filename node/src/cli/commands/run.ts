@@ -85,7 +85,12 @@ export const runCommands: Command[] = [
         ...(flags.agents === undefined ? {} : { agents: Number(flags.agents) }),
         ...(flags.rpc === undefined ? {} : { rpcUrl: flags.rpc as string }),
       });
-      return { human: "", json: summary, exitCode: summary.ok ? 0 : 1 };
+      // The devnet printed its progress and summary as it went.
+      return {
+        human: summary.ok ? "devnet: every step passed" : "devnet: some steps failed (see above)",
+        json: summary,
+        exitCode: summary.ok ? 0 : 1,
+      };
     },
   },
 ];
