@@ -18,7 +18,7 @@ runChainAdapterCompliance("evm (Hardhat network, Ainur contracts)", async () => 
   const verifier = await ethers.deployContract("Lineage20Verifier");
   let batchVerifier = verifier;
   try {
-    batchVerifier = await ethers.deployContract("LineageBatch8Verifier");
+    batchVerifier = await ethers.deployContract("LineageBatchVerifier");
   } catch {
     // Only anchoring is exercised here; any verifier address satisfies the constructor.
   }
