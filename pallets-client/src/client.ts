@@ -70,6 +70,11 @@ class DroppedConnection extends Error {
   override name = "DroppedConnection";
 }
 
+/** The pool dropped the watched transaction (Invalid, Dropped, Usurped): usually a nonce race; resign and retry. */
+class PoolStatus extends Error {
+  override name = "PoolStatus";
+}
+
 export class SubstrateClient {
   readonly api: ApiPromise;
   readonly endpoint: string;
@@ -153,9 +158,18 @@ export class SubstrateClient {
     for (let attempt = 1; attempt <= this.attempts; attempt++) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) throw new SubmissionTimeoutError(call, this.timeoutMs);
-      await this.connected(remaining);
-      const nonce = await this.#nextNonce(signer.address);
-      const startBlock = (await this.api.rpc.chain.getHeader()).number.toNumber();
+      let nonce: number;
+      let startBlock: number;
+      try {
+        await this.connected(remaining);
+        nonce = await this.#nextNonce(signer.address);
+        startBlock = (await this.api.rpc.chain.getHeader()).number.toNumber();
+      } catch (err) {
+        // Nothing was sent yet: wait for the provider to reconnect and start over.
+        if (!isDisconnect(err)) throw err;
+        lastReason = "the connection dropped";
+        continue;
+      }
       let txHash = "";
       try {
         const signed = await tx.signAsync(signer, { nonce });
@@ -176,7 +190,7 @@ export class SubstrateClient {
         if (NO_FUNDS_POOL.test(message)) {
           throw new InsufficientFundsError(signer.address, call, "the fee", { cause: err });
         }
-        if (err instanceof DroppedConnection) {
+        if (err instanceof DroppedConnection || isDisconnect(err)) {
           lastReason = "the connection dropped";
           // It may have been included before the drop: look for it before sending again.
           const remainingMs = Math.max(1, deadline - Date.now());
@@ -188,10 +202,13 @@ export class SubstrateClient {
           }
           continue;
         }
-        if (RETRYABLE_POOL.some((re) => re.test(message))) {
+        if (err instanceof PoolStatus || RETRYABLE_POOL.some((re) => re.test(message))) {
           lastReason = message;
           await sleep(100 * attempt);
           continue;
+        }
+        if (process.env.AINUR_DEBUG_SUBMIT) {
+          console.error(`submit ${call}: not retried: ${message}`);
         }
         if (err instanceof TransactionRejectedError) throw err;
         throw new TransactionRejectedError(call, message, attempt, { cause: err });
@@ -230,7 +247,7 @@ export class SubstrateClient {
           if (settled) return;
           const status = result.status;
           if (status.isInvalid || status.isDropped || status.isUsurped) {
-            finish(() => reject(new TransactionRejectedError(call, status.type, 1)));
+            finish(() => reject(new PoolStatus(`the pool reported ${status.type}`)));
             return;
           }
           // chopsticks in Instant mode sometimes reports Finalized without InBlock first.
@@ -354,6 +371,15 @@ export class SubstrateClient {
   async eventsAt(blockHash: string): Promise<EventRecord[]> {
     return (await (await this.api.at(blockHash)).query.system.events()) as unknown as EventRecord[];
   }
+}
+
+/** A websocket failure reported by @polkadot/api (the provider reconnects by itself). */
+export function isDisconnect(err: unknown): boolean {
+  if (err instanceof DroppedConnection) return true;
+  const message = (err as Error)?.message ?? "";
+  return /disconnected from|WebSocket is not connected|No WebSocket|Abnormal Closure|socket hang up/i.test(
+    message,
+  );
 }
 
 function sleep(ms: number): Promise<void> {

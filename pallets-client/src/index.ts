@@ -40,3 +40,5 @@ export { encodeRemark, remarksInBlock, REMARK_PREFIX } from "./ainur/records.ts"
 export type { RemarkPayload, RemarkRecord } from "./ainur/records.ts";
 export { startDevChain, DevChainStartError, DEFAULT_DEV_ACCOUNTS, DEFAULT_ENDOWMENT } from "./dev-chain.ts";
 export type { DevChain, DevChainInit } from "./dev-chain.ts";
+export { startTcpRelay } from "./tcp-relay.ts";
+export type { TcpRelay } from "./tcp-relay.ts";

@@ -9,7 +9,12 @@ export class BalancesPallet {
   }
   /** Allows the sender's account to be reaped (the runtime's old `transfer`). */
   transfer(to: string, amount: bigint): Extrinsic {
-    return callOf(this.api, "balances", "transfer")(to, amount);
+    // `balances.transfer` became `balances.transferAllowDeath` in later runtimes.
+    const name = (this.api.tx as unknown as { balances?: { transferAllowDeath?: unknown } }).balances
+      ?.transferAllowDeath
+      ? "transferAllowDeath"
+      : "transfer";
+    return callOf(this.api, "balances", name)(to, amount);
   }
   transferKeepAlive(to: string, amount: bigint): Extrinsic {
     return callOf(this.api, "balances", "transferKeepAlive")(to, amount);

@@ -53,6 +53,16 @@ export class MultisigPallet {
       approvals: m.approvals.map((a) => encodeAddress(a.toString(), this.api.registry.chainSS58)),
     };
   }
+  /** The runtime's weight argument: one number (v1, as on spec 900) or `{ refTime, proofSize }` (v2). */
+  #weight(method: "approveAsMulti" | "asMulti", refTime: bigint): unknown {
+    const args = callOf(this.api, "multisig", method) as unknown as {
+      meta: { args: { type: { toString(): string } }[] };
+    };
+    const type = args.meta.args[args.meta.args.length - 1]?.type.toString() ?? "u64";
+    return /^u64$|Compact<u64>/.test(type)
+      ? refTime
+      : { refTime, proofSize: refTime === 0n ? 0n : 1_000_000n };
+  }
   approveAsMulti(
     threshold: number,
     others: readonly string[],
@@ -65,9 +75,10 @@ export class MultisigPallet {
       [...others],
       timepoint ?? null,
       callHash,
-      maxWeight,
+      this.#weight("approveAsMulti", maxWeight),
     );
   }
+  /** Execute (or approve with the call's data). Old runtimes take `storeCall` and an opaque call. */
   asMulti(
     threshold: number,
     others: readonly string[],
@@ -75,14 +86,12 @@ export class MultisigPallet {
     call: Extrinsic,
     maxWeight = DEFAULT_MAX_WEIGHT,
   ): Extrinsic {
-    return callOf(this.api, "multisig", "asMulti")(
-      threshold,
-      [...others],
-      timepoint ?? null,
-      call.method.toHex(),
-      false,
-      maxWeight,
-    );
+    const fn = callOf(this.api, "multisig", "asMulti");
+    const arity = (fn as unknown as { meta: { args: unknown[] } }).meta.args.length;
+    const weight = this.#weight("asMulti", maxWeight);
+    return arity === 6
+      ? fn(threshold, [...others], timepoint ?? null, call.method.toHex(), false, weight)
+      : fn(threshold, [...others], timepoint ?? null, call.method, weight);
   }
   cancelAsMulti(
     threshold: number,

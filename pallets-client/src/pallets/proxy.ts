@@ -9,7 +9,11 @@ export class ProxyPallet {
   }
   /** Creates a keyless account whose only delegate (type `Any`) is the sender. Emits `proxy.AnonymousCreated`. */
   createPure(index = 0): Extrinsic {
-    return callOf(this.api, "proxy", "anonymous")("Any", 0, index);
+    // `proxy.anonymous` was renamed `proxy.createPure` in later runtimes.
+    const name = (this.api.tx as unknown as { proxy?: { createPure?: unknown } }).proxy?.createPure
+      ? "createPure"
+      : "anonymous";
+    return callOf(this.api, "proxy", name)("Any", 0, index);
   }
   /** Dispatch `call` as `real` (the sender must be its delegate). */
   proxy(real: string, call: Extrinsic): Extrinsic {

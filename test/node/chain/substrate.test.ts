@@ -1,4 +1,3 @@
-import net from "node:net";
 import { Keyring } from "@polkadot/keyring";
 import { cryptoWaitReady } from "@polkadot/util-crypto";
 import {
@@ -6,46 +5,13 @@ import {
   SubstrateClient,
   deployAinurSubstrate,
   startDevChain,
+  startTcpRelay,
   type DevChain,
 } from "../../../pallets-client/src/index.ts";
 import { createSubstrateAdapter } from "../../../node/src/chain/substrate/index.ts";
 import { runChainAdapterCompliance } from "./compliance.ts";
 
 const UNIT = 10n ** 12n;
-
-/** A TCP relay on 127.0.0.1 in front of the chain, so a test can cut every connection at once. */
-async function startRelay(
-  targetPort: number,
-): Promise<{ port: number; drop(): void; close(): Promise<void> }> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect({ host: "127.0.0.1", port: targetPort });
-    sockets.add(client).add(upstream);
-    const end = (): void => {
-      client.destroy();
-      upstream.destroy();
-      sockets.delete(client);
-      sockets.delete(upstream);
-    };
-    client.on("error", end).on("close", end);
-    upstream.on("error", end).on("close", end);
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  return {
-    port,
-    drop: () => {
-      for (const s of sockets) s.destroy();
-      sockets.clear();
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 runChainAdapterCompliance("substrate (chopsticks, Rococo Asset Hub)", async () => {
   await cryptoWaitReady();
@@ -63,7 +29,7 @@ runChainAdapterCompliance("substrate (chopsticks, Rococo Asset Hub)", async () =
   ];
   const outsider = keyring.addFromUri("//AinurOutsider");
   const chain: DevChain = await startDevChain();
-  const relay = await startRelay(chain.port);
+  const relay = await startTcpRelay(chain.port);
   let client: SubstrateClient | undefined;
   try {
     await chain.endow([outsider.address], 10n * UNIT);
