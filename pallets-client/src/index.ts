@@ -28,7 +28,12 @@ export type {
   StakeState,
   UtidState,
 } from "./ainur/ledger.ts";
-export { deployAinurSubstrate, DEFAULT_SUBSTRATE_PARAMS } from "./ainur/deployment.ts";
+export {
+  deployAinurSubstrate,
+  deploymentFromJson,
+  deploymentToJson,
+  DEFAULT_SUBSTRATE_PARAMS,
+} from "./ainur/deployment.ts";
 export type {
   AinurSubstrateDeployment,
   AinurSubstrateParams,

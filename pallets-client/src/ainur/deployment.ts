@@ -133,3 +133,33 @@ export async function deployAinurSubstrate(
     params: { ...DEFAULT_SUBSTRATE_PARAMS, ...init.params },
   };
 }
+
+/** The deployment as JSON (bigints as decimal strings), for a deployments file a node config points at. */
+export function deploymentToJson(deployment: AinurSubstrateDeployment): string {
+  return JSON.stringify(deployment, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2) + "\n";
+}
+
+/** Parse {@link deploymentToJson}'s output; throws a clear error on a file of another shape. */
+export function deploymentFromJson(json: string): AinurSubstrateDeployment {
+  const raw = JSON.parse(json) as AinurSubstrateDeployment & { params: Record<string, unknown> };
+  for (const key of [
+    "genesisHash",
+    "governance",
+    "stakeVault",
+    "insurancePool",
+    "stakeAssetId",
+    "creditAssetId",
+    "params",
+  ]) {
+    if (!(key in raw)) throw new Error(`not an Ainur Substrate deployment: "${key}" is missing`);
+  }
+  return {
+    ...raw,
+    params: {
+      minimumStake: BigInt(String(raw.params.minimumStake)),
+      unbondDelayMs: Number(raw.params.unbondDelayMs),
+      slashCapBps: Number(raw.params.slashCapBps),
+      premiumBps: Number(raw.params.premiumBps),
+    },
+  };
+}

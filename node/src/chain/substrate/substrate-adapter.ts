@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { Keyring } from "@polkadot/keyring";
 import type { KeyringPair } from "@polkadot/keyring/types";
 import { cryptoWaitReady, encodeAddress } from "@polkadot/util-crypto";
@@ -13,6 +14,7 @@ import {
   SubstrateClient,
   TransactionRejectedError,
   UnauthorizedSignerError,
+  deploymentFromJson,
   type AinurSubstrateDeployment,
   type InclusionReceipt,
 } from "../../../../pallets-client/src/index.ts";
@@ -44,8 +46,8 @@ const BACKEND = "substrate";
 export interface SubstrateAdapterInit {
   /** `ws://…` of the node. */
   endpoint: string;
-  /** The Ainur deployment on that chain (pallets-client `deployAinurSubstrate`). */
-  deployment: AinurSubstrateDeployment;
+  /** The Ainur deployment on that chain (pallets-client `deployAinurSubstrate`), or the path of its JSON file. */
+  deployment: AinurSubstrateDeployment | string;
   /** The signer: a secret URI (`//Alice`, a mnemonic, …) or a keyring pair. */
   signer: string | KeyringPair;
   /** Governance members' keys, for slashing and claims (at least the threshold). */
@@ -99,7 +101,11 @@ export class SubstrateAdapter implements ChainAdapter {
   async start(): Promise<void> {
     if (this.#ainur) return;
     await cryptoWaitReady();
-    const keyring = new Keyring({ type: "sr25519", ss58Format: this.#init.deployment.ss58 });
+    const deployment =
+      typeof this.#init.deployment === "string"
+        ? deploymentFromJson(await readFile(this.#init.deployment, "utf8"))
+        : this.#init.deployment;
+    const keyring = new Keyring({ type: "sr25519", ss58Format: deployment.ss58 });
     const pair = (s: string | KeyringPair): KeyringPair =>
       typeof s === "string" ? keyring.addFromUri(s) : s;
     try {
@@ -112,12 +118,12 @@ export class SubstrateAdapter implements ChainAdapter {
     const signer = pair(this.#init.signer);
     this.#ainur = new AinurSubstrateClient({
       client: this.#client,
-      deployment: this.#init.deployment,
+      deployment,
       signer,
       governanceSigners: (this.#init.governanceSigners ?? []).map(pair),
-      ledger: this.#components.ledger ?? new AinurLedger(this.#client.api, this.#init.deployment),
+      ledger: this.#components.ledger ?? new AinurLedger(this.#client.api, deployment),
     });
-    this.#address = encodeAddress(signer.address, this.#init.deployment.ss58);
+    this.#address = encodeAddress(signer.address, deployment.ss58);
     await this.#ainur.ledger.sync();
     this.#offLedger = this.#ainur.ledger.subscribe((e) => {
       const event: ChainEvent = { type: e.type, blockNumber: e.blockNumber, data: e.data };
