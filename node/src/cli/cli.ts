@@ -7,7 +7,7 @@ import { parseArgs } from "node:util";
 import type { Command, OptionSpec } from "./command.ts";
 import { EXIT, EnvironmentError, UsageError } from "./errors.ts";
 import { COMMANDS } from "./commands/index.ts";
-import { ChainTransactionError, ContractNotDeployedError } from "../node/evm-chain.ts";
+import { ChainTransactionError, ContractNotDeployedError } from "../chain/evm/index.ts";
 
 const GLOBAL: Record<string, OptionSpec> = {
   json: { type: "boolean", description: "print the result as JSON" },

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { EvmChain } from "../node/evm-chain.ts";
+import { EvmChain } from "../chain/evm/index.ts";
 import { EnvironmentError } from "./errors.ts";
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");

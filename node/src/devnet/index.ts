@@ -18,13 +18,13 @@
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { formatEther, parseEther } from "ethers";
-import { EvmChain, devAccountKey, addressOf, PROPOSAL_STATE } from "../node/evm-chain.ts";
+import { formatAmount, parseAmount } from "../chain/units.ts";
+import { EvmChain, devAccountKey, addressOf, PROPOSAL_STATE } from "../chain/evm/index.ts";
 import { AinurNode } from "../node/index.ts";
 import type { NodeConfig } from "../node/config.ts";
 import type { TaskOutcome } from "../node/requester-node.ts";
 import { ExecutionFailedError } from "../node/requester-node.ts";
-import { execute, propose, proposalState, queue, vote } from "../node/governance.ts";
+import { execute, propose, proposalState, queue, vote } from "../chain/evm/index.ts";
 import type { Json } from "../storage/index.ts";
 import type { WorkflowSpec } from "../execution/index.ts";
 import { REPO_ROOT, DEFAULT_DATA_DIR } from "../cli/context.ts";
@@ -101,7 +101,7 @@ export class DevnetSubstrateUnavailableError extends Error {
   }
 }
 
-const BUDGET = parseEther("5");
+const BUDGET = parseAmount("5");
 const ALL_ZONES = ["eu", "us", "apac"];
 
 interface Progress {
@@ -237,12 +237,12 @@ export async function runDevnet(init: DevnetInit = {}): Promise<DevnetSummary> {
         if ((await gov.call<bigint>("AinurToken", "balanceOf", to)) < amount)
           await gov.send("AinurToken", "transfer", to, amount);
       };
-      await need(addressOf(requesterKey), parseEther("10000"));
-      for (const k of agentKeys) await need(addressOf(k), parseEther("1000"));
+      await need(addressOf(requesterKey), parseAmount("10000"));
+      for (const k of agentKeys) await need(addressOf(k), parseAmount("1000"));
       const pool = gov.deployments.contracts.InsurancePool!.address;
       if ((await gov.call<bigint>("InsurancePool", "totalAssets")) === 0n) {
-        await gov.send("AinurToken", "approve", pool, parseEther("5000"));
-        await gov.send("InsurancePool", "deposit", parseEther("5000"));
+        await gov.send("AinurToken", "approve", pool, parseAmount("5000"));
+        await gov.send("InsurancePool", "deposit", parseAmount("5000"));
       }
       return {
         value: true,
@@ -325,9 +325,9 @@ export async function runDevnet(init: DevnetInit = {}): Promise<DevnetSummary> {
     ): Promise<TaskOutcome> => {
       const o = await node.runTask({ taskId, capability, input, budget: BUDGET, zones });
       outcomes.push(o);
-      const paid = formatEther(BigInt(o.price!));
+      const paid = formatAmount(BigInt(o.price!));
       say(
-        `  ${taskId}: ${o.bids.length} bids, won by ${o.winner!.did} (${o.winner!.strategy}) bidding ${formatEther(BigInt(o.winner!.price))}, paid ${paid}; ` +
+        `  ${taskId}: ${o.bids.length} bids, won by ${o.winner!.did} (${o.winner!.strategy}) bidding ${formatAmount(BigInt(o.winner!.price))}, paid ${paid}; ` +
           `anchored leaf ${o.leafIndex} in block ${o.anchorBlock}; proof ${o.verdict?.valid ? "verified on-chain" : "NOT verified"}`,
       );
       return o;
@@ -457,12 +457,12 @@ export async function runDevnet(init: DevnetInit = {}): Promise<DevnetSummary> {
         const slashed = before.bonded - after.bonded;
         if (slashed <= 0n) throw new Error("the agent's stake was not slashed");
         say(
-          `  slashed ${formatEther(slashed)} AINUR from ${failed.winner!.did} (stake ${formatEther(before.bonded)} → ${formatEther(after.bonded)}); ` +
-            `refund ${formatEther(BigInt(failed.price!))} + insurance claim ${formatEther(claim.amount as bigint)} paid to the requester`,
+          `  slashed ${formatAmount(slashed)} AINUR from ${failed.winner!.did} (stake ${formatAmount(before.bonded)} → ${formatAmount(after.bonded)}); ` +
+            `refund ${formatAmount(BigInt(failed.price!))} + insurance claim ${formatAmount(claim.amount as bigint)} paid to the requester`,
         );
         return {
           value: true,
-          detail: `slashed ${formatEther(slashed)} AINUR, insurance paid ${formatEther(claim.amount as bigint)} AINUR (requester +${formatEther(balanceAfter - balanceBefore)})`,
+          detail: `slashed ${formatAmount(slashed)} AINUR, insurance paid ${formatAmount(claim.amount as bigint)} AINUR (requester +${formatAmount(balanceAfter - balanceBefore)})`,
         };
       });
       if (steps.at(-1)!.ok) progress.done.failure = new Date().toISOString();
@@ -494,11 +494,11 @@ export async function runDevnet(init: DevnetInit = {}): Promise<DevnetSummary> {
         await execute(gov, p);
         const after = await gov.call<bigint>("ReputationStaking", "minimumStake");
         const state = PROPOSAL_STATE[Number(await gov.call<bigint>("AinurGovernor", "state", p.id))];
-        if (after !== parseEther("150"))
-          throw new Error(`minimumStake is ${formatEther(after)} after execution`);
+        if (after !== parseAmount("150"))
+          throw new Error(`minimumStake is ${formatAmount(after)} after execution`);
         return {
           value: true,
-          detail: `${state}: minimumStake ${formatEther(before)} → ${formatEther(after)} AINUR`,
+          detail: `${state}: minimumStake ${formatAmount(before)} → ${formatAmount(after)} AINUR`,
         };
       });
       if (steps.at(-1)!.ok) progress.done.governance = new Date().toISOString();
@@ -520,7 +520,7 @@ export async function runDevnet(init: DevnetInit = {}): Promise<DevnetSummary> {
         const stake = await gov.call<{ bonded: bigint }>("ReputationStaking", "stakeOf", addr);
         total += Number(r.completed) + Number(r.failed);
         lines.push(
-          `  ${specs[i]!.name}: ${r.completed} completed, ${r.failed} failed, score ${score}, stake ${formatEther(stake.bonded)}`,
+          `  ${specs[i]!.name}: ${r.completed} completed, ${r.failed} failed, score ${score}, stake ${formatAmount(stake.bonded)}`,
         );
       }
       for (const l of lines) say(l);
@@ -557,8 +557,8 @@ export async function runDevnet(init: DevnetInit = {}): Promise<DevnetSummary> {
     status: o.status,
     winner: o.winner?.did ?? null,
     strategy: o.winner?.strategy ?? null,
-    winningBid: o.winner === undefined ? null : formatEther(BigInt(o.winner.price)),
-    paid: o.price === undefined ? null : formatEther(BigInt(o.price)),
+    winningBid: o.winner === undefined ? null : formatAmount(BigInt(o.winner.price)),
+    paid: o.price === undefined ? null : formatAmount(BigInt(o.price)),
     bids: o.bids.length,
     postToAnchorMs: o.timings.anchoredAt === undefined ? null : o.timings.anchoredAt - o.timings.postedAt,
     proofVerified: o.verdict?.valid === true && o.verdict.checks.onChain === true,

@@ -7,7 +7,6 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { buildPoseidon } from "circomlibjs";
 import type { Poseidon } from "circomlibjs";
-import { formatEther, parseEther } from "ethers";
 import { capabilityTopic } from "../transport/index.ts";
 import type { Transport } from "../transport/index.ts";
 import { AdapterRegistry, builtinAgents } from "../execution/index.ts";
@@ -15,7 +14,8 @@ import type { Json } from "../storage/index.ts";
 import { zonesIntersect } from "../routing/index.ts";
 import { commitRecord, recordFromExecution } from "../lineage/record.ts";
 import { toHex32 } from "../lineage/field.ts";
-import { EvmChain, TASK_STATUS } from "./evm-chain.ts";
+import { EvmChain, TASK_STATUS } from "../chain/evm/index.ts";
+import { formatAmount, parseAmount } from "../chain/units.ts";
 import type { ChainAdapter } from "../chain/index.ts";
 import type { NodeConfig } from "./config.ts";
 import { agentFor } from "./capabilities.ts";
@@ -79,7 +79,7 @@ export class AgentNode {
     const a = config.agent!;
     this.strategy = createStrategy({
       name: a.strategy.name,
-      floor: parseEther(a.strategy.floor),
+      floor: parseAmount(a.strategy.floor),
       ...(a.strategy.bps === undefined ? {} : { bps: a.strategy.bps }),
     });
     this.log = log;
@@ -165,12 +165,12 @@ export class AgentNode {
 
   private async ensureStaked(): Promise<void> {
     const chain = this.c.chain;
-    const want = parseEther(this.config.agent!.stake);
+    const want = parseAmount(this.config.agent!.stake);
     const info = await this.c.adapter.stakeOf(chain.address);
     if (info.bonded >= want) return;
     this.debug("bonding");
     await this.c.adapter.bond(want - info.bonded);
-    this.log(`bonded ${formatEther(want - info.bonded)} AINUR (stake ${formatEther(want)})`);
+    this.log(`bonded ${formatAmount(want - info.bonded)} AINUR (stake ${formatAmount(want)})`);
   }
 
   private async bid(cfp: CallForProposals): Promise<void> {

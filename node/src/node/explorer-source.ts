@@ -3,12 +3,12 @@
  * reputation, tasks and auctions, lineage records (with a verify action), governance parameters
  * and proposals.
  */
-import { formatEther } from "ethers";
+import { formatAmount } from "../chain/units.ts";
 import type { LineageService } from "../lineage/lineage.ts";
 import { verifyProofFile } from "../lineage/proof-file.ts";
 import type { ExplorerSource, ExplorerState } from "../explorer/index.ts";
-import { PROPOSAL_STATE } from "./evm-chain.ts";
-import type { EvmChain } from "./evm-chain.ts";
+import { PROPOSAL_STATE } from "../chain/evm/index.ts";
+import type { EvmChain } from "../chain/evm/index.ts";
 import { onChainCheck } from "./requester-node.ts";
 import type { RequesterNode } from "./requester-node.ts";
 
@@ -38,7 +38,7 @@ export function chainExplorerSource(
           did,
           operator,
           uri,
-          stake: formatEther(stake.bonded),
+          stake: formatAmount(stake.bonded),
           score: score.toString(),
           completed: Number(record.completed),
           failed: Number(record.failed),
@@ -48,9 +48,9 @@ export function chainExplorerSource(
         taskId: o.taskId,
         capability: o.capability,
         status: o.status === "completed" ? "completed" : o.error === undefined ? "running" : "failed",
-        bids: o.bids.map((b) => ({ did: b.did, price: formatEther(BigInt(b.price)), strategy: b.strategy })),
+        bids: o.bids.map((b) => ({ did: b.did, price: formatAmount(BigInt(b.price)), strategy: b.strategy })),
         winner: o.winner?.did ?? null,
-        price: o.price === undefined ? null : formatEther(BigInt(o.price)),
+        price: o.price === undefined ? null : formatAmount(BigInt(o.price)),
         error: o.error ?? null,
         commitment: o.commitment ?? null,
         root: o.root ?? null,
@@ -59,7 +59,8 @@ export function chainExplorerSource(
       }));
       const governance: ExplorerState["governance"] = {
         parameters: {
-          minimumStake: formatEther(await chain.call<bigint>("ReputationStaking", "minimumStake")) + " AINUR",
+          minimumStake:
+            formatAmount(await chain.call<bigint>("ReputationStaking", "minimumStake")) + " AINUR",
           unbondDelay: `${await chain.call<bigint>("ReputationStaking", "unbondDelay")} s`,
           escrowFeeBps: String(await chain.call<bigint>("TaskEscrow", "feeBps")),
           escrowSlashCapBps: String(await chain.call<bigint>("ReputationStaking", "slashCapBps", 0)),

@@ -9,7 +9,6 @@ import { createTransport } from "../transport/index.ts";
 import type { Transport } from "../transport/index.ts";
 import { createEventLog } from "../storage/index.ts";
 import type { SqliteEventLog } from "../storage/index.ts";
-import { parseEther } from "ethers";
 import { createApi, MetricsRegistry, TaskEventBus, workflowEventsToTaskEvents } from "../api/index.ts";
 import { createExecution } from "../execution/index.ts";
 import type { DurableWorkflowRunner } from "../execution/index.ts";
@@ -17,7 +16,8 @@ import type { ApiServer } from "../api/index.ts";
 import { LineageService } from "../lineage/lineage.ts";
 import { createExplorer } from "../explorer/index.ts";
 import type { ExplorerServer } from "../explorer/index.ts";
-import { EvmChain } from "./evm-chain.ts";
+import { EvmChain } from "../chain/evm/index.ts";
+import { parseAmount } from "../chain/units.ts";
 import { createChainAdapter } from "../chain/index.ts";
 import type { ChainAdapter } from "../chain/index.ts";
 import type { EvmContracts } from "../chain/evm/index.ts";
@@ -35,7 +35,7 @@ export {
   TASK_STATUS,
   PROPOSAL_STATE,
   taskKey,
-} from "./evm-chain.ts";
+} from "../chain/evm/index.ts";
 export { AgentNode, InjectedFailureError } from "./agent-node.ts";
 export {
   RequesterNode,
@@ -149,7 +149,7 @@ export class AinurNode {
         { onEvent: workflowEventsToTaskEvents(events), defaultTimeoutMs: 120_000 },
         {
           log,
-          adapters: [requester.marketAdapter({ budget: parseEther("5"), zones: ["eu", "us", "apac"] })],
+          adapters: [requester.marketAdapter({ budget: parseAmount("5"), zones: ["eu", "us", "apac"] })],
         },
       );
       if (config.api !== undefined) {

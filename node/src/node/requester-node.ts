@@ -8,7 +8,6 @@
  * Its `marketAdapter()` is an execution adapter: a workflow task with `agent: "market"` is carried
  * through all of the above, so DAG workflows run on the durable runner from execution/.
  */
-import { MaxUint256, formatEther, parseEther } from "ethers";
 import { clearVickrey } from "../market/index.ts";
 import { capabilityTopic } from "../transport/index.ts";
 import type { Transport } from "../transport/index.ts";
@@ -19,7 +18,8 @@ import { assertRoutable } from "../routing/index.ts";
 import type { LineageService, StoredRecord } from "../lineage/lineage.ts";
 import { verifyProofFile, solidityProof } from "../lineage/proof-file.ts";
 import type { ProofFile, Verdict } from "../lineage/proof-file.ts";
-import { EvmChain, taskKey as keyOf } from "./evm-chain.ts";
+import { EvmChain, taskKey as keyOf } from "../chain/evm/index.ts";
+import { MAX_UINT256, formatAmount, parseAmount } from "../chain/units.ts";
 import type { ChainAdapter } from "../chain/index.ts";
 import { contentId } from "./content.ts";
 import {
@@ -160,10 +160,10 @@ export class RequesterNode {
     const escrow = chain.deployments.contracts.TaskEscrow!.address;
     const pool = chain.deployments.contracts.InsurancePool!.address;
     const staking = chain.deployments.contracts.ReputationStaking!.address;
-    if ((await chain.call<bigint>(token, "allowance", chain.address, escrow)) < parseEther("1000000")) {
-      await chain.send(token, "approve", escrow, MaxUint256);
-      await chain.send(token, "approve", pool, MaxUint256);
-      await chain.send(token, "approve", staking, MaxUint256);
+    if ((await chain.call<bigint>(token, "allowance", chain.address, escrow)) < parseAmount("1000000")) {
+      await chain.send(token, "approve", escrow, MAX_UINT256);
+      await chain.send(token, "approve", pool, MAX_UINT256);
+      await chain.send(token, "approve", staking, MAX_UINT256);
     }
     const minimum = await chain.call<bigint>("ReputationStaking", "minimumStake");
     // Twice the minimum, so a governance raise of the minimum does not take the anchoring right away.
@@ -231,7 +231,7 @@ export class RequesterNode {
     outcome.txs.createTask = created.hash;
     this.publish(task.taskId, "task:routed", {
       capability: task.capability,
-      budget: formatEther(task.budget),
+      budget: formatAmount(task.budget),
       zones: task.zones,
     });
 
@@ -293,8 +293,8 @@ export class RequesterNode {
     outcome.timings.awardedAt = Date.now();
     this.publish(task.taskId, "task:awarded", {
       agent: cleared.winner.did,
-      price: formatEther(cleared.price),
-      bid: formatEther(BigInt(cleared.winner.price)),
+      price: formatAmount(cleared.price),
+      bid: formatAmount(BigInt(cleared.winner.price)),
       bids: outcome.bids.length,
     });
     if (task.insure === true) {
@@ -388,7 +388,7 @@ export class RequesterNode {
     outcome.timings.doneAt = Date.now();
     this.publish(task.taskId, "task:completed", {
       agent: cleared.winner.did,
-      price: formatEther(cleared.price),
+      price: formatAmount(cleared.price),
       outputId: outcome.outputId,
       verified: outcome.verdict?.valid ?? null,
     });

@@ -11,7 +11,7 @@ import { runCli } from "../../../node/src/cli/cli.ts";
 import { COMMANDS } from "../../../node/src/cli/commands/index.ts";
 import { deployAll, startHardhatNode } from "../../../node/src/devnet/evm-devchain.ts";
 import type { Devchain } from "../../../node/src/devnet/evm-devchain.ts";
-import { EvmChain, devAccountKey } from "../../../node/src/node/evm-chain.ts";
+import { EvmChain, devAccountKey } from "../../../node/src/chain/evm/index.ts";
 import { LineageService } from "../../../node/src/lineage/lineage.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");

@@ -1,5 +1,6 @@
 /** `ainur agent register | stake | unbond | status`: an operator's agent on-chain. */
-import { MaxUint256, formatEther, id, parseEther } from "ethers";
+import { textHash } from "../../chain/evm/index.ts";
+import { MAX_UINT256, formatAmount, parseAmount } from "../../chain/units.ts";
 import type { Command } from "../command.ts";
 import { connectChain } from "../context.ts";
 import { UsageError } from "../errors.ts";
@@ -11,7 +12,7 @@ const amountOf = (command: string, value: string | undefined): bigint => {
       `give an amount of AINUR, e.g. \`ainur ${command} 150\`${value === undefined ? "" : ` (got "${value}")`}.`,
     );
   }
-  return parseEther(value);
+  return parseAmount(value);
 };
 
 const list = (v: unknown): string[] =>
@@ -49,7 +50,7 @@ export const agentCommands: Command[] = [
             "AgentRegistry",
             "updateCapabilities",
             agentId,
-            caps.map((c) => id(c)),
+            caps.map((c) => textHash(c)),
             [],
           );
         if (zones.length > 0)
@@ -57,7 +58,7 @@ export const agentCommands: Command[] = [
             "AgentRegistry",
             "updateZones",
             agentId,
-            zones.map((z) => id(z)),
+            zones.map((z) => textHash(z)),
             [],
           );
         const did = await chain.call<string>("AgentRegistry", "didOf", agentId);
@@ -89,14 +90,14 @@ export const agentCommands: Command[] = [
       try {
         const staking = chain.deployments.contracts.ReputationStaking!.address;
         if ((await chain.call<bigint>("AinurToken", "allowance", chain.address, staking)) < amount) {
-          await chain.send("AinurToken", "approve", staking, MaxUint256);
+          await chain.send("AinurToken", "approve", staking, MAX_UINT256);
         }
         const receipt = await chain.send("ReputationStaking", "bond", amount);
         const info = await chain.call<{ bonded: bigint }>("ReputationStaking", "stakeOf", chain.address);
         const eligible = await chain.call<boolean>("ReputationStaking", "isEligible", chain.address);
         return {
-          human: `bonded ${formatEther(amount)} AINUR; stake now ${formatEther(info.bonded)} AINUR (${eligible ? "eligible to bid" : "below the minimum stake"})`,
-          json: { operator: chain.address, bonded: formatEther(info.bonded), eligible, tx: receipt.hash },
+          human: `bonded ${formatAmount(amount)} AINUR; stake now ${formatAmount(info.bonded)} AINUR (${eligible ? "eligible to bid" : "below the minimum stake"})`,
+          json: { operator: chain.address, bonded: formatAmount(info.bonded), eligible, tx: receipt.hash },
         };
       } finally {
         chain.close();
@@ -120,11 +121,11 @@ export const agentCommands: Command[] = [
         );
         const ready = new Date(Number(info.unbondReadyAt) * 1000).toISOString();
         return {
-          human: `unbonding ${formatEther(info.unbonding)} AINUR, withdrawable at ${ready}; still bonded ${formatEther(info.bonded)} AINUR`,
+          human: `unbonding ${formatAmount(info.unbonding)} AINUR, withdrawable at ${ready}; still bonded ${formatAmount(info.bonded)} AINUR`,
           json: {
             operator: chain.address,
-            bonded: formatEther(info.bonded),
-            unbonding: formatEther(info.unbonding),
+            bonded: formatAmount(info.bonded),
+            unbonding: formatAmount(info.unbonding),
             readyAt: ready,
             tx: receipt.hash,
           },
@@ -167,8 +168,8 @@ export const agentCommands: Command[] = [
         const json = {
           operator,
           dids,
-          bonded: formatEther(stake.bonded),
-          unbonding: formatEther(stake.unbonding),
+          bonded: formatAmount(stake.bonded),
+          unbonding: formatAmount(stake.unbonding),
           eligible,
           completed: Number(record.completed),
           failed: Number(record.failed),

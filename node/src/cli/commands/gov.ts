@@ -10,7 +10,7 @@ import {
   proposalState,
   queue,
   vote,
-} from "../../node/governance.ts";
+} from "../../chain/evm/index.ts";
 
 const needId = (command: string, id: string | undefined): string => {
   if (id === undefined || !/^[0-9]+$/.test(id))

@@ -1,5 +1,5 @@
 /** `ainur credits balance` and `ainur bid strategy`. */
-import { formatEther, parseEther } from "ethers";
+import { formatAmount, parseAmount } from "../../chain/units.ts";
 import type { Command } from "../command.ts";
 import { connectChain } from "../context.ts";
 import { UsageError } from "../errors.ts";
@@ -20,8 +20,8 @@ export const miscCommands: Command[] = [
         const balance = await chain.call<bigint>("UsageCredits", "balanceOf", account);
         const minted = await chain.call<bigint>("UsageCredits", "mintedTo", account);
         return {
-          human: `${account}: ${formatEther(balance)} credits (${formatEther(minted)} minted to it in all)`,
-          json: { account, balance: formatEther(balance), minted: formatEther(minted) },
+          human: `${account}: ${formatAmount(balance)} credits (${formatAmount(minted)} minted to it in all)`,
+          json: { account, balance: formatAmount(balance), minted: formatAmount(minted) },
         };
       } finally {
         chain.close();
@@ -61,23 +61,23 @@ export const miscCommands: Command[] = [
           throw new UsageError("bid strategy", `--${what} must be a number, got "${s}".`);
         return s;
       };
-      const floor = parseEther(num(flags.floor, "1", "floor"));
-      const budget = parseEther(num(flags.budget, "5", "budget"));
+      const floor = parseAmount(num(flags.floor, "1", "floor"));
+      const budget = parseAmount(num(flags.budget, "5", "budget"));
       const queueDepth = Number(num(flags.queue, "0", "queue"));
       const bps = flags.bps === undefined ? undefined : Number(num(flags.bps, "0", "bps"));
       const rows = names.map((name) => {
         const s = createStrategy({ name, floor, ...(bps === undefined ? {} : { bps }) });
         const price = s.price({ capability: "any", budget, queueDepth });
-        return { strategy: name, bid: price === null ? null : formatEther(price) };
+        return { strategy: name, bid: price === null ? null : formatAmount(price) };
       });
       return {
         human: [
-          `cost ${formatEther(floor)} AINUR, budget ${formatEther(budget)} AINUR, ${queueDepth} queued:`,
+          `cost ${formatAmount(floor)} AINUR, budget ${formatAmount(budget)} AINUR, ${queueDepth} queued:`,
           ...rows.map(
             (r) => `  ${r.strategy.padEnd(11)} ${r.bid === null ? "no bid (over budget)" : r.bid + " AINUR"}`,
           ),
         ].join("\n"),
-        json: { floor: formatEther(floor), budget: formatEther(budget), queueDepth, bids: rows },
+        json: { floor: formatAmount(floor), budget: formatAmount(budget), queueDepth, bids: rows },
       };
     },
   },
