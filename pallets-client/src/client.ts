@@ -95,6 +95,7 @@ export class SubstrateClient {
 
   /** Connect and wait until the metadata is loaded; fails with ConnectionLostError after `timeoutMs`. */
   static async connect(init: SubstrateClientInit): Promise<SubstrateClient> {
+    await probe(init.endpoint, init.timeoutMs ?? 60_000);
     const provider = new WsProvider(init.endpoint, init.reconnectMs ?? 250);
     const api = new ApiPromise({ provider, noInitWarn: true });
     const timeoutMs = init.timeoutMs ?? 60_000;
@@ -106,6 +107,7 @@ export class SubstrateClient {
       );
     } catch (err) {
       await api.disconnect().catch(() => undefined);
+      await provider.disconnect().catch(() => undefined);
       if (err instanceof SubstrateClientError) throw err;
       throw new ConnectionLostError(init.endpoint, timeoutMs, { cause: err });
     }
@@ -371,6 +373,42 @@ export class SubstrateClient {
   async eventsAt(blockHash: string): Promise<EventRecord[]> {
     return (await (await this.api.at(blockHash)).query.system.events()) as unknown as EventRecord[];
   }
+}
+
+/**
+ * Is a node answering at `endpoint`? Checked once, without auto-reconnect, before the real provider is
+ * made: a provider that never connects keeps retrying (and leaks a timer) even after `disconnect()`.
+ */
+async function probe(endpoint: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    let ws: WebSocket | undefined;
+    try {
+      await withTimeout(
+        new Promise<void>((resolve, reject) => {
+          ws = new WebSocket(endpoint);
+          const socket = ws;
+          socket.onopen = () =>
+            socket.send(JSON.stringify({ id: 1, jsonrpc: "2.0", method: "system_health", params: [] }));
+          socket.onmessage = () => {
+            socket.close();
+            resolve();
+          };
+          socket.onerror = () => reject(new Error(`cannot open a websocket to ${endpoint}`));
+          socket.onclose = () => reject(new Error(`${endpoint} closed the websocket`));
+        }),
+        Math.max(1, deadline - Date.now()),
+        () => new Error("no answer"),
+      );
+      return;
+    } catch (err) {
+      lastError = err;
+      ws?.close();
+      await sleep(Math.min(250, Math.max(0, deadline - Date.now())));
+    }
+  }
+  throw new ConnectionLostError(endpoint, timeoutMs, { cause: lastError });
 }
 
 /** A websocket failure reported by @polkadot/api (the provider reconnects by itself). */
