@@ -25,7 +25,7 @@ import type { Json } from "../storage/index.ts";
 import { LineageService } from "../lineage/lineage.ts";
 import { verifyProofFile } from "../lineage/proof-file.ts";
 import { zonesIntersect } from "../routing/index.ts";
-import { createStrategy } from "../node/strategies.ts";
+import { BidPricer, priceUnitOf } from "../node/bidding.ts";
 import { clearSecondPrice } from "../node/requester-node.ts";
 import { agentFor } from "../node/capabilities.ts";
 import { contentId } from "../node/content.ts";
@@ -141,12 +141,13 @@ export async function runSubstrateScenario(
         (a) => a.spec.capabilities.includes(capability) && zonesIntersect(a.spec.zones, new Set(zones)),
       );
       const bids = bidders.flatMap((a) => {
-        const s = createStrategy({
+        const s = new BidPricer({
           name: a.spec.strategy.name,
+          priceUnit: priceUnitOf(env.unit),
           floor: BigInt(Math.round(Number(a.spec.strategy.floor) * 1000)) * (env.unit / 1000n),
           ...(a.spec.strategy.bps === undefined ? {} : { bps: a.spec.strategy.bps }),
         });
-        const price = s.price({ capability, budget, queueDepth: 0 });
+        const price = s.price({ capability, taskKey: "0x" + "00".repeat(32), budget, queueDepth: 0 });
         return price === null
           ? []
           : [

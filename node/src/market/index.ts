@@ -36,8 +36,22 @@ export {
   NegotiationStateError,
 } from "./negotiation.ts";
 export type { NegotiationConfig, NegotiationState, NegotiationStep, Party } from "./negotiation.ts";
-export { LoadAwareStrategy, StaticFloorStrategy } from "./strategies.ts";
-export type { BidderStrategy, BundleAsk, LoadAwareInit, StrategyContext } from "./strategies.ts";
+export {
+  createStrategy,
+  LoadAwareStrategy,
+  PremiumStrategy,
+  StaticFloorStrategy,
+  STRATEGY_NAMES,
+  UndercutStrategy,
+  UnknownStrategyError,
+} from "./strategies.ts";
+export type {
+  BidderStrategy,
+  BundleAsk,
+  LoadAwareInit,
+  NamedStrategyInit,
+  StrategyContext,
+} from "./strategies.ts";
 export { AuctionClosedError, AuctionNotFoundError } from "./errors.ts";
 
 export function createAuctioneer(init: AuctioneerInit, components: AuctioneerComponents): Auctioneer {

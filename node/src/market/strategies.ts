@@ -69,3 +69,103 @@ export class LoadAwareStrategy implements BidderStrategy {
     });
   }
 }
+
+/** `base × (10 000 + bps) / 10 000`, rounded down, exactly (bigint inside: no float drift). */
+const scaleBps = (base: number, bps: number): number =>
+  Number((BigInt(base) * BigInt(10_000 + bps)) / 10_000n);
+
+/** The floor-or-cost price of each bundle it can do, reshaped by `reprice`; asks within (0, reserve]. */
+function floorAsks(
+  floor: number,
+  cfp: Cfp,
+  bundles: ReadonlyArray<readonly number[]>,
+  context: StrategyContext,
+  reprice: (base: number) => number,
+): BundleAsk[] {
+  const out: BundleAsk[] = [];
+  for (const b of bundles) {
+    const cost = context.cost(b);
+    if (cost === undefined) continue;
+    const price = reprice(Math.max(Math.ceil(cost), floor));
+    if (price > 0 && price <= cfp.reserve) out.push({ bundle: [...b], price });
+  }
+  return out;
+}
+
+/**
+ * Asks max(cost, floor) plus a margin of `marginBps` basis points. Under second-price clearing it
+ * gains nothing when it wins (it is paid the runner-up's price) and loses auctions it should win.
+ */
+export class PremiumStrategy implements BidderStrategy {
+  readonly name = "premium";
+  readonly #floor: number;
+  readonly #marginBps: number;
+  constructor(floor: number, marginBps = 3_000) {
+    this.#floor = floor;
+    this.#marginBps = marginBps;
+  }
+  asks(cfp: Cfp, bundles: ReadonlyArray<readonly number[]>, context: StrategyContext): BundleAsk[] {
+    return floorAsks(this.#floor, cfp, bundles, context, (p) => scaleBps(p, this.#marginBps));
+  }
+}
+
+/**
+ * Asks max(cost, floor) less `discountBps` basis points: it wins more often, and when it wins
+ * alone or against cheap rivals it can be paid less than its cost.
+ */
+export class UndercutStrategy implements BidderStrategy {
+  readonly name = "undercut";
+  readonly #floor: number;
+  readonly #discountBps: number;
+  constructor(floor: number, discountBps = 1_500) {
+    this.#floor = floor;
+    this.#discountBps = discountBps;
+  }
+  asks(cfp: Cfp, bundles: ReadonlyArray<readonly number[]>, context: StrategyContext): BundleAsk[] {
+    return floorAsks(this.#floor, cfp, bundles, context, (p) => scaleBps(p, -this.#discountBps));
+  }
+}
+
+/** The strategies `createStrategy` builds by name (an agent's config names one). */
+export const STRATEGY_NAMES = ["floor", "load-aware", "premium", "undercut"] as const;
+
+export interface NamedStrategyInit {
+  /** One of STRATEGY_NAMES ("static-floor" is accepted for "floor"). */
+  name: string;
+  /** The lowest price it asks, in price units. */
+  floor: number;
+  /** Basis points: per-queued-task surcharge for load-aware (default 2 500), margin for premium (3 000), discount for undercut (1 500). */
+  bps?: number;
+  /** load-aware: the queue depth at which it stops asking (default: never). */
+  maxQueue?: number;
+}
+
+export class UnknownStrategyError extends Error {
+  override name = "UnknownStrategyError";
+  readonly strategy: string;
+  constructor(strategy: string) {
+    super(`No bid strategy "${strategy}": use one of ${STRATEGY_NAMES.join(", ")}.`);
+    this.strategy = strategy;
+  }
+}
+
+/** A built-in strategy by name; throws UnknownStrategyError for any other name. */
+export function createStrategy(init: NamedStrategyInit): BidderStrategy {
+  switch (init.name) {
+    case "floor":
+    case "static-floor":
+      return new StaticFloorStrategy(init.floor);
+    case "load-aware":
+      return new LoadAwareStrategy({
+        floor: init.floor,
+        perQueuedTask: (init.bps ?? 2_500) / 10_000,
+        maxQueue: init.maxQueue ?? Number.POSITIVE_INFINITY,
+      });
+    case "premium":
+      return new PremiumStrategy(init.floor, init.bps);
+    case "undercut":
+      return new UndercutStrategy(init.floor, init.bps);
+    default:
+      throw new UnknownStrategyError(init.name);
+  }
+}

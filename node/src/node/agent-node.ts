@@ -20,8 +20,7 @@ import type { ChainAdapter } from "../chain/index.ts";
 import type { NodeConfig } from "./config.ts";
 import { agentFor } from "./capabilities.ts";
 import { contentId, digestOf } from "./content.ts";
-import { createStrategy } from "./strategies.ts";
-import type { BidStrategy } from "./strategies.ts";
+import { BidPricer } from "./bidding.ts";
 import {
   Bid,
   CallForProposals,
@@ -64,7 +63,7 @@ export class InjectedFailureError extends Error {
 export class AgentNode {
   readonly config: NodeConfig;
   private readonly c: AgentNodeComponents;
-  private readonly strategy: BidStrategy;
+  private readonly strategy: BidPricer;
   private readonly adapters = new AdapterRegistry(builtinAgents());
   private readonly seen = new Set<string>();
   private poseidon: Poseidon | undefined;
@@ -77,7 +76,7 @@ export class AgentNode {
     this.c = components;
     this.config = config;
     const a = config.agent!;
-    this.strategy = createStrategy({
+    this.strategy = new BidPricer({
       name: a.strategy.name,
       floor: parseAmount(a.strategy.floor),
       ...(a.strategy.bps === undefined ? {} : { bps: a.strategy.bps }),
@@ -179,6 +178,7 @@ export class AgentNode {
     if (!zonesIntersect(a.zones, new Set(cfp.zones))) return;
     const price = this.strategy.price({
       capability: cfp.capability,
+      taskKey: cfp.taskKey,
       budget: BigInt(cfp.budget),
       queueDepth: this.queue,
     });

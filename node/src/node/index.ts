@@ -45,8 +45,8 @@ export {
   onChainCheck,
 } from "./requester-node.ts";
 export type { PostTask, TaskOutcome, BidSeen } from "./requester-node.ts";
-export { createStrategy, STRATEGY_NAMES, UnknownStrategyError } from "./strategies.ts";
-export type { BidStrategy, BidContext, StrategyInit } from "./strategies.ts";
+export { BidPricer, EVM_PRICE_UNIT, priceUnitOf } from "./bidding.ts";
+export type { BidPricerInit, BidRequest } from "./bidding.ts";
 export { CAPABILITY_AGENTS } from "./capabilities.ts";
 export { chainExplorerSource } from "./explorer-source.ts";
 

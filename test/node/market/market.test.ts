@@ -11,13 +11,18 @@ import {
   AWARD_STRUCT,
   Auctioneer,
   Bidder,
+  createStrategy,
   LoadAwareStrategy,
+  PremiumStrategy,
   negotiate,
   Negotiation,
   NegotiationDisabledError,
   StandingOrderBook,
   StaticFloorStrategy,
+  STRATEGY_NAMES,
   TYPES,
+  UndercutStrategy,
+  UnknownStrategyError,
   escrowDomain,
   seal,
   sealAad,
@@ -405,5 +410,30 @@ describe("market: standing offers, negotiation and strategies", function () {
     expect(load.asks(cfp, [[0]], ctx(2))[0]!.price).to.equal(150);
     expect(load.asks(cfp, [[0]], ctx(4))).to.deep.equal([]);
     expect(new StaticFloorStrategy(2000).asks(cfp, [[0]], ctx(0))).to.deep.equal([]); // over the reserve
+  });
+
+  it("adds a margin (premium) or a discount (undercut) in exact basis points, and builds each by name", function () {
+    const cfp = { reserve: 1000, subtasks: ["a"] } as Cfp;
+    const ctx = (cost: number) => ({ queueDepth: 0, cost: () => cost });
+    expect(new PremiumStrategy(900, 3_000).asks({ ...cfp, reserve: 2000 }, [[0]], ctx(0))).to.deep.equal([
+      { bundle: [0], price: 1170 },
+    ]);
+    expect(new PremiumStrategy(800).asks(cfp, [[0]], ctx(0))).to.deep.equal([]); // 1040 is over the reserve
+    expect(new UndercutStrategy(1100, 1_500).asks(cfp, [[0]], ctx(0))).to.deep.equal([
+      { bundle: [0], price: 935 },
+    ]);
+    expect(new UndercutStrategy(100).asks(cfp, [[0]], ctx(400))[0]!.price).to.equal(340); // cost above the floor
+    expect(new UndercutStrategy(1, 10_000).asks(cfp, [[0]], ctx(0))).to.deep.equal([]); // a zero price is no ask
+    expect(new PremiumStrategy(900).asks(cfp, [[0]], { queueDepth: 0, cost: () => undefined })).to.deep.equal(
+      [],
+    );
+    const names = STRATEGY_NAMES.map((name) => createStrategy({ name, floor: 200, bps: 5_000 }).name);
+    expect(names).to.deep.equal(["static-floor", "load-aware", "premium", "undercut"]);
+    const load = createStrategy({ name: "load-aware", floor: 200, bps: 5_000 });
+    expect(load.asks(cfp, [[0]], { queueDepth: 3, cost: () => 0 })[0]!.price).to.equal(200);
+    expect(load.asks(cfp, [[0]], { queueDepth: 3, cost: () => 200 })[0]!.price).to.equal(500);
+    expect(() => createStrategy({ name: "greedy", floor: 1 }))
+      .to.throw(UnknownStrategyError, /use one of floor, load-aware, premium, undercut/)
+      .with.property("strategy", "greedy");
   });
 });

@@ -3,7 +3,8 @@ import { formatAmount, parseAmount } from "../../chain/units.ts";
 import type { Command } from "../command.ts";
 import { connectChain } from "../context.ts";
 import { UsageError } from "../errors.ts";
-import { STRATEGY_NAMES, createStrategy } from "../../node/strategies.ts";
+import { STRATEGY_NAMES } from "../../market/index.ts";
+import { BidPricer } from "../../node/bidding.ts";
 
 export const miscCommands: Command[] = [
   {
@@ -66,8 +67,8 @@ export const miscCommands: Command[] = [
       const queueDepth = Number(num(flags.queue, "0", "queue"));
       const bps = flags.bps === undefined ? undefined : Number(num(flags.bps, "0", "bps"));
       const rows = names.map((name) => {
-        const s = createStrategy({ name, floor, ...(bps === undefined ? {} : { bps }) });
-        const price = s.price({ capability: "any", budget, queueDepth });
+        const s = new BidPricer({ name, floor, ...(bps === undefined ? {} : { bps }) });
+        const price = s.price({ capability: "any", taskKey: "0x" + "00".repeat(32), budget, queueDepth });
         return { strategy: name, bid: price === null ? null : formatAmount(price) };
       });
       return {
