@@ -26,18 +26,22 @@ import {
   CallForProposals,
   DEVNET_PROTOCOLS,
   ExecuteOrder,
+  MESSAGE_TYPES,
   MessageRejectedError,
-  decode,
-  encode,
-  nonce,
-  signingText,
+  openMessage,
+  signMessage,
 } from "./protocol.ts";
+import type { AgentKeys, EnvelopeVerifier } from "../identity/index.ts";
 import type { ExecuteReply } from "./protocol.ts";
 
 export interface AgentNodeComponents {
   adapter: ChainAdapter;
   chain: EvmChain;
   transport: Transport;
+  /** The account key as a message identity (protocol.ts's `nodeKeys`). */
+  keys: AgentKeys;
+  /** Opens the requester's CFPs and orders (protocol.ts's `createMessageVerifier`). */
+  verifier: EnvelopeVerifier;
 }
 
 export interface AgentState {
@@ -65,7 +69,6 @@ export class AgentNode {
   private readonly c: AgentNodeComponents;
   private readonly strategy: BidPricer;
   private readonly adapters = new AdapterRegistry(builtinAgents());
-  private readonly seen = new Set<string>();
   private poseidon: Poseidon | undefined;
   private queue = 0;
   state: AgentState | undefined;
@@ -98,14 +101,22 @@ export class AgentNode {
     for (const capability of this.config.agent!.capabilities) {
       t.subscribe(capabilityTopic(capability), (data) => {
         try {
-          const cfp = decode(data, CallForProposals, (b) => b.requester, EvmChain.recover, this.seen);
+          const { body: cfp, expiry } = openMessage(
+            this.c.verifier,
+            data,
+            MESSAGE_TYPES.cfp,
+            CallForProposals,
+            (b) => b.requester,
+          );
           this.stats.cfpsSeen++;
-          void this.bid(cfp).catch((error: Error) =>
+          void this.bid(cfp, expiry).catch((error: Error) =>
             this.log(`bid for ${cfp.taskId} failed: ${error.message}`),
           );
           return "accept";
         } catch (error) {
-          const kind = error instanceof MessageRejectedError ? error.kind : "error";
+          // Another message type on a shared capability topic is not this handler's to judge.
+          if (error instanceof MessageRejectedError && error.otherType !== undefined) return "ignore";
+          const kind = error instanceof MessageRejectedError ? error.reason : "error";
           this.stats.rejected[kind] = (this.stats.rejected[kind] ?? 0) + 1;
           return kind === "replayed" ? "ignore" : "reject";
         }
@@ -172,7 +183,7 @@ export class AgentNode {
     this.log(`bonded ${formatAmount(want - info.bonded)} AINUR (stake ${formatAmount(want)})`);
   }
 
-  private async bid(cfp: CallForProposals): Promise<void> {
+  private async bid(cfp: CallForProposals, expiry: number): Promise<void> {
     const a = this.config.agent!;
     if (!a.capabilities.includes(cfp.capability)) return;
     if (!zonesIntersect(a.zones, new Set(cfp.zones))) return;
@@ -193,11 +204,9 @@ export class AgentNode {
       price: price.toString(),
       zones: a.zones,
       strategy: this.strategy.name,
-      nonce: nonce(),
-      expiry: cfp.expiry,
     };
-    const signature = await this.c.chain.sign(signingText(body));
-    await this.c.transport.request(cfp.requesterPeer, DEVNET_PROTOCOLS.bid, encode({ body, signature }), {
+    const bid = signMessage(this.c.keys, MESSAGE_TYPES.bid, body, expiry);
+    await this.c.transport.request(cfp.requesterPeer, DEVNET_PROTOCOLS.bid, bid, {
       timeoutMs: 5_000,
     });
     this.stats.bidsSent++;
@@ -213,7 +222,13 @@ export class AgentNode {
   }
 
   private async execute(bytes: Uint8Array): Promise<ExecuteReply> {
-    const order = decode(bytes, ExecuteOrder, (b) => b.requester, EvmChain.recover, this.seen);
+    const { body: order } = openMessage(
+      this.c.verifier,
+      bytes,
+      MESSAGE_TYPES.execute,
+      ExecuteOrder,
+      (b) => b.requester,
+    );
     const chain = this.c.chain;
     const task = await chain.call<{ agent: string; status: bigint; requester: string }>(
       "TaskEscrow",

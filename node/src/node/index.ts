@@ -25,6 +25,7 @@ import { AgentNode } from "./agent-node.ts";
 import { RequesterNode } from "./requester-node.ts";
 import type { NodeConfig } from "./config.ts";
 import { chainExplorerSource } from "./explorer-source.ts";
+import { createMessageVerifier, nodeKeys } from "./protocol.ts";
 
 export { loadNodeConfig, parseNodeConfig, NodeConfigError, NodeConfigSchema } from "./config.ts";
 export type { NodeConfig } from "./config.ts";
@@ -126,8 +127,10 @@ export class AinurNode {
     const metrics = new MetricsRegistry();
     const events = new TaskEventBus({ log });
     const components: NodeComponents = { adapter, chain, transport, log, events, metrics };
+    const keys = nodeKeys(config.chain.privateKey, Number(await chain.chainId()));
+    const verifier = createMessageVerifier();
     if (config.role === "agent") {
-      components.agent = new AgentNode({ adapter, chain, transport }, config, say);
+      components.agent = new AgentNode({ adapter, chain, transport, keys, verifier }, config, say);
     } else {
       const lineage = new LineageService(
         {
@@ -143,7 +146,7 @@ export class AinurNode {
         },
       );
       components.lineage = lineage;
-      const requester = new RequesterNode({ adapter, chain, transport, lineage, events });
+      const requester = new RequesterNode({ adapter, chain, transport, lineage, events, keys, verifier });
       components.requester = requester;
       components.workflows = await createExecution(
         { onEvent: workflowEventsToTaskEvents(events), defaultTimeoutMs: 120_000 },

@@ -1,20 +1,40 @@
 /**
  * The messages an agent node and a requester exchange: a call for proposals (gossip, one topic per
  * capability), a bid (request to the requester), and an execution order (request to the winner).
- * Every message is versioned, schema-checked before use (zod), signed with the sender's account key
- * (EIP-191), and carries a nonce and an expiry; expired, malformed, forged or replayed ones are
- * refused with a named error.
+ * Each travels in `identity/`'s signed envelope (`signEnvelope` / `EnvelopeVerifier.open`): the
+ * envelope carries the message type, the sender's DID, a nonce and an expiry, and `open` checks
+ * size, shape, the body's schema (zod), expiry, replay (nonce per sender) and the signature; every
+ * refusal is identity's `MessageRejectedError` with its `reason`.
  *
- * INTERIM: `market/` and `identity/` (issue 5) own the real call-for-proposals, sealed-bid and
- * signature formats. Until they land, the node speaks this small signed-JSON dialect.
+ * Senders sign with their account key (`alg: "eip712"`) as the address DID
+ * `did:ainur:<chainId>:<address>`, so the verifier needs no registry look-up (`accountDidResolver`);
+ * `openMessage` then checks that the DID's address is the one the body names (the requester of a
+ * CFP or order, the agent of a bid). The registry DID an agent bids as rides in the bid's body.
  */
-import { randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { z } from "zod";
+import {
+  AgentKeys,
+  EnvelopeVerifier,
+  MessageRejectedError,
+  fromHex,
+  isDid,
+  parseDid,
+  signEnvelope,
+} from "../identity/index.ts";
+import type { AgentPublicKeys, DidResolver } from "../identity/index.ts";
 
 export const DEVNET_PROTOCOLS = {
   bid: "/ainur/node/bid/1.0.0",
   execute: "/ainur/node/execute/1.0.0",
   info: "/ainur/node/info/1.0.0",
+} as const;
+
+/** Envelope types. */
+export const MESSAGE_TYPES = {
+  cfp: "ainur/node/cfp/1",
+  bid: "ainur/node/bid/1",
+  execute: "ainur/node/execute/1",
 } as const;
 
 const hex = z.string().regex(/^0x[0-9a-fA-F]*$/);
@@ -31,8 +51,6 @@ export const CallForProposals = z.object({
   bidDeadline: z.number().int(),
   requester: hex,
   requesterPeer: z.string().min(1).max(100),
-  nonce: hex,
-  expiry: z.number().int(),
 });
 export type CallForProposals = z.infer<typeof CallForProposals>;
 
@@ -46,8 +64,6 @@ export const Bid = z.object({
   price: uint,
   zones: z.array(z.string()).max(16),
   strategy: z.string().max(32),
-  nonce: hex,
-  expiry: z.number().int(),
 });
 export type Bid = z.infer<typeof Bid>;
 
@@ -62,8 +78,6 @@ export const ExecuteOrder = z.object({
   parentCommitment: uint,
   price: uint,
   requester: hex,
-  nonce: hex,
-  expiry: z.number().int(),
 });
 export type ExecuteOrder = z.infer<typeof ExecuteOrder>;
 
@@ -78,65 +92,59 @@ export const ExecuteReply = z.object({
 });
 export type ExecuteReply = z.infer<typeof ExecuteReply>;
 
-/** A signed message on the wire. */
-export interface Signed<T> {
-  body: T;
-  signature: string;
+export { MessageRejectedError };
+
+/** The node's message identity: its account key as the address DID `did:ainur:<chainId>:<address>`. */
+export function nodeKeys(privateKey: string, chainId: number): AgentKeys {
+  const secret = fromHex(privateKey, 32);
+  // The ed25519 message key is unused here (messages are EIP-712-signed) but AgentKeys needs one.
+  const messageSeed = createHash("sha256").update("ainur/node/message-key/v1").update(secret).digest();
+  return AgentKeys.fromAccountKey(secret, new Uint8Array(messageSeed), chainId);
 }
-
-export class MessageRejectedError extends Error {
-  override name = "MessageRejectedError";
-  readonly kind: "malformed" | "expired" | "forged" | "replayed";
-  constructor(kind: MessageRejectedError["kind"], detail: string) {
-    super(`Message refused (${kind}): ${detail}`);
-    this.kind = kind;
-  }
-}
-
-export const nonce = (): string => "0x" + randomBytes(16).toString("hex");
-
-export function encode<T>(signed: Signed<T>): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify(signed));
-}
-
-/** The exact text that is signed: the body's canonical JSON. */
-export const signingText = (body: unknown): string => `ainur:v1:${JSON.stringify(body)}`;
 
 /**
- * Decodes, schema-checks, checks expiry and the signature (`recover` returns the signer's address,
- * which must equal `signerField` of the body), and the nonce against `seen`.
+ * Resolves address DIDs (`did:ainur:<chainId>:0x<address>`) to that address. It lists no message
+ * key ("0x" never verifies), so only `eip712` envelopes from the address's own key open.
  */
-export function decode<T>(
+export const accountDidResolver: DidResolver = {
+  resolve(did: string): AgentPublicKeys | undefined {
+    if (!isDid(did)) return undefined;
+    const { id } = parseDid(did);
+    return /^0x[0-9a-fA-F]{40}$/.test(id) ? { did, address: id, messageKey: "0x" } : undefined;
+  },
+};
+
+/** A verifier for the node's messages: 1 MiB at most (orders carry inputs), expiries up to 10 min ahead. */
+export function createMessageVerifier(options: { now?: () => number } = {}): EnvelopeVerifier {
+  return new EnvelopeVerifier({
+    resolver: accountDidResolver,
+    maxBytes: 1 << 20,
+    maxTtlMs: 10 * 60_000,
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
+}
+
+/** Signs `body` as a message of `type`, valid until `expiryMs` (ms since epoch). */
+export function signMessage(keys: AgentKeys, type: string, body: unknown, expiryMs: number): Uint8Array {
+  return signEnvelope(keys, type, body, { alg: "eip712", expiry: expiryMs });
+}
+
+/**
+ * Opens a message of `type` (identity's checks) and checks that it was signed by the account
+ * `signerOf(body)` names; returns the body and the envelope's expiry (ms since epoch).
+ */
+export function openMessage<T>(
+  verifier: EnvelopeVerifier,
   bytes: Uint8Array,
+  type: string,
   schema: z.ZodType<T>,
   signerOf: (body: T) => string,
-  recover: (text: string, signature: string) => string,
-  seen: Set<string>,
-  now: number = Math.floor(Date.now() / 1000),
-): T {
-  let raw: { body?: unknown; signature?: unknown };
-  try {
-    raw = JSON.parse(new TextDecoder().decode(bytes)) as typeof raw;
-  } catch {
-    throw new MessageRejectedError("malformed", "not JSON");
-  }
-  const parsed = schema.safeParse(raw.body);
-  if (!parsed.success)
-    throw new MessageRejectedError("malformed", parsed.error.issues[0]?.message ?? "schema");
-  const body = parsed.data;
-  const b = body as unknown as { expiry: number; nonce: string };
-  if (b.expiry < now) throw new MessageRejectedError("expired", `expired at ${b.expiry}, now ${now}`);
-  if (typeof raw.signature !== "string") throw new MessageRejectedError("forged", "no signature");
-  let signer: string;
-  try {
-    signer = recover(signingText(raw.body), raw.signature);
-  } catch {
-    throw new MessageRejectedError("forged", "the signature does not parse");
-  }
-  if (signer.toLowerCase() !== signerOf(body).toLowerCase()) {
-    throw new MessageRejectedError("forged", `signed by ${signer}, not ${signerOf(body)}`);
-  }
-  if (seen.has(b.nonce)) throw new MessageRejectedError("replayed", `nonce ${b.nonce} was seen before`);
-  seen.add(b.nonce);
-  return body;
+): { body: T; expiry: number } {
+  const opened = verifier.open(bytes, type, schema);
+  if (opened.alg !== "eip712")
+    throw new MessageRejectedError("forged", `expected an eip712 signature from ${opened.from}`);
+  const signer = parseDid(opened.from).id;
+  if (signer.toLowerCase() !== signerOf(opened.body).toLowerCase())
+    throw new MessageRejectedError("forged", `signed by ${signer}, not ${signerOf(opened.body)}`);
+  return { body: opened.body, expiry: opened.expiry };
 }

@@ -27,11 +27,11 @@ import {
   CallForProposals,
   DEVNET_PROTOCOLS,
   ExecuteReply,
-  decode,
-  encode,
-  nonce,
-  signingText,
+  MESSAGE_TYPES,
+  openMessage,
+  signMessage,
 } from "./protocol.ts";
+import type { AgentKeys, EnvelopeVerifier } from "../identity/index.ts";
 import type { ExecuteOrder } from "./protocol.ts";
 
 export interface RequesterComponents {
@@ -40,6 +40,10 @@ export interface RequesterComponents {
   transport: Transport;
   lineage: LineageService;
   events?: TaskEventBus;
+  /** The account key as a message identity (protocol.ts's `nodeKeys`). */
+  keys: AgentKeys;
+  /** Opens agents' bids (protocol.ts's `createMessageVerifier`). */
+  verifier: EnvelopeVerifier;
 }
 
 export interface RequesterInit {
@@ -143,7 +147,6 @@ export function clearSecondPrice(
 export class RequesterNode {
   private readonly c: RequesterComponents;
   private readonly init: Required<Omit<RequesterInit, "anchorStake">> & { anchorStake?: bigint };
-  private readonly seen = new Set<string>();
   private readonly open = new Map<string, { bids: Map<string, Bid>; zones: string[]; budget: bigint }>();
   /** Outcomes by task id, newest last: what the explorer and the summary read. */
   readonly outcomes = new Map<string, TaskOutcome>();
@@ -184,9 +187,9 @@ export class RequesterNode {
   private onBid(bytes: Uint8Array): void {
     let bid: Bid;
     try {
-      bid = decode(bytes, Bid, (b) => b.agent, EvmChain.recover, this.seen);
+      bid = openMessage(this.c.verifier, bytes, MESSAGE_TYPES.bid, Bid, (b) => b.agent).body;
     } catch (error) {
-      const kind = (error as { kind?: string }).kind ?? "error";
+      const kind = (error as { reason?: string }).reason ?? "error";
       this.rejectedBids[kind] = (this.rejectedBids[kind] ?? 0) + 1;
       throw error;
     }
@@ -247,7 +250,7 @@ export class RequesterNode {
     }
     const auction = { bids: new Map<string, Bid>(), zones: task.zones, budget: task.budget };
     this.open.set(key, auction);
-    const expiry = Math.floor(Date.now() / 1000) + 120;
+    const expiry = Date.now() + 120_000;
     const cfp: CallForProposals = {
       v: 1,
       type: "cfp",
@@ -259,12 +262,9 @@ export class RequesterNode {
       bidDeadline: Date.now() + this.init.bidWindowMs,
       requester: chain.address,
       requesterPeer: this.c.transport.peerId,
-      nonce: nonce(),
-      expiry,
     };
-    const signature = await chain.sign(signingText(cfp));
     const expected = this.c.transport.subscribers(topic).length;
-    await this.c.transport.publish(topic, encode({ body: cfp, signature }));
+    await this.c.transport.publish(topic, signMessage(this.c.keys, MESSAGE_TYPES.cfp, cfp, expiry));
     this.publish(task.taskId, "task:bidding", { invited: expected });
     const deadline = Date.now() + this.init.bidWindowMs;
     while (Date.now() < deadline && auction.bids.size < expected) await new Promise((r) => setTimeout(r, 20));
@@ -317,8 +317,6 @@ export class RequesterNode {
       parentCommitment: (task.parentCommitment ?? 0n).toString(),
       price: cleared.price.toString(),
       requester: chain.address,
-      nonce: nonce(),
-      expiry,
     };
     this.publish(task.taskId, "task:executing", { agent: cleared.winner.did });
     let reply: ExecuteReply;
@@ -326,7 +324,7 @@ export class RequesterNode {
       const bytes = await this.c.transport.request(
         winnerBid.agentPeer,
         DEVNET_PROTOCOLS.execute,
-        encode({ body: order, signature: await chain.sign(signingText(order)) }),
+        signMessage(this.c.keys, MESSAGE_TYPES.execute, order, expiry),
         { timeoutMs: 60_000 },
       );
       reply = ExecuteReply.parse(JSON.parse(new TextDecoder().decode(bytes)));
