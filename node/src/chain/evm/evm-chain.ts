@@ -18,7 +18,6 @@ import {
   id,
   keccak256,
   toUtf8Bytes,
-  verifyMessage,
 } from "ethers";
 import type { ContractTransactionReceipt, InterfaceAbi } from "ethers";
 import { readArtifact } from "../../../../scripts/deploy/deploy.ts";
@@ -235,16 +234,6 @@ export class EvmChain {
   }
 
   // ----- identity and signatures -----
-
-  /** Signs a message with the account key (EIP-191 personal_sign). */
-  async sign(message: string): Promise<string> {
-    if (this.wallet === undefined) throw new Error("signing needs a key: pass --key.");
-    return this.wallet.signMessage(message);
-  }
-
-  static recover(message: string, signature: string): string {
-    return verifyMessage(message, signature);
-  }
 
   /** Signs an award in the form TaskEscrow.award takes (EIP-712 over the escrow's domain). */
   async signAward(taskId: string, agent: string, price: bigint): Promise<string> {
