@@ -1,6 +1,7 @@
 /**
- * The devnet's local EVM: `hardhat node` on 127.0.0.1 and a free port and the contracts compiled;
- * `deployAll` (chain/evm/deploy-devnet.ts, re-exported here) deploys them.
+ * The devnet's local EVM: `hardhat node` on 127.0.0.1 and a free port, with a genesis timestamp
+ * the caller chooses (hardhat-node.config.ts), and the contracts compiled; `deployAll`
+ * (chain/evm/deploy-devnet.ts, re-exported here) deploys them.
  */
 import { spawn, spawnSync } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
@@ -28,10 +29,20 @@ export function buildContracts(root: string): void {
 
 export interface Devchain {
   url: string;
+  /** The genesis block's timestamp (seconds): what a chain journal needs to replay this chain. */
+  genesisTimestamp: number;
   stop(): Promise<void>;
 }
 
-export async function startHardhatNode(root: string): Promise<Devchain> {
+export interface HardhatNodeOptions {
+  /** Seconds (default: now). A chain journal replays only into a node with its genesis timestamp. */
+  genesisTimestamp?: number;
+}
+
+const nodeConfig = fileURLToPath(new URL("./hardhat-node.config.ts", import.meta.url));
+
+export async function startHardhatNode(root: string, options: HardhatNodeOptions = {}): Promise<Devchain> {
+  const genesisTimestamp = options.genesisTimestamp ?? Math.floor(Date.now() / 1000);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   // Under the watchdog: the chain stops when this process goes away, however it goes.
@@ -41,6 +52,8 @@ export async function startHardhatNode(root: string): Promise<Devchain> {
       fileURLToPath(new URL("./watchdog.ts", import.meta.url)),
       process.execPath,
       hardhatCli,
+      "--config",
+      nodeConfig,
       "node",
       "--hostname",
       "127.0.0.1",
@@ -49,7 +62,7 @@ export async function startHardhatNode(root: string): Promise<Devchain> {
     ],
     {
       cwd: root,
-      env,
+      env: { ...env, AINUR_DEVNET_GENESIS_TIMESTAMP: String(genesisTimestamp) },
       stdio: ["pipe", "ignore", "inherit"],
     },
   );
@@ -71,7 +84,7 @@ export async function startHardhatNode(root: string): Promise<Devchain> {
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
       });
-      if (res.ok) return { url, stop };
+      if (res.ok) return { url, genesisTimestamp, stop };
     } catch {
       // not listening yet
     }
