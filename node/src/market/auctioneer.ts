@@ -7,13 +7,13 @@ import {
   verifyMessage,
   fromHex,
 } from "../identity/index.ts";
-import type { AgentKeys, DidResolver, RejectReason } from "../identity/index.ts";
+import type { AgentKeys, DidResolver, RejectReason, SignatureAlg } from "../identity/index.ts";
 import { capabilityTopic, PROTOCOLS } from "../transport/index.ts";
 import type { Transport } from "../transport/index.ts";
 import { bundleTaskId, signAward } from "./award.ts";
 import type { EscrowConfig } from "./award.ts";
 import { clearVcg, clearVickrey, splitByShares } from "./clearing.ts";
-import { AuctionNotFoundError, AuctionClosedError } from "./errors.ts";
+import { AuctionNotFoundError, AuctionClosedError, BidOutOfZoneError } from "./errors.ts";
 import {
   BidContentSchema,
   bundleMask,
@@ -29,7 +29,8 @@ import { DEFAULT_NEGOTIATION, Negotiation, NegotiationStateError } from "./negot
 import type { NegotiationConfig, NegotiationStep } from "./negotiation.ts";
 import { SealKey, sealAad } from "./seal.ts";
 
-export type DropReason = RejectReason;
+/** Why a bid was dropped: identity's envelope reasons, and `zone` (the bidder serves none of the CFP's zones). */
+export type DropReason = RejectReason | "zone";
 
 export interface AuctioneerInit {
   escrow: EscrowConfig;
@@ -41,6 +42,12 @@ export interface AuctioneerInit {
   sealSeed?: Uint8Array;
   /** Multi-round negotiation after an auction; off by default. */
   negotiation?: NegotiationConfig;
+  /**
+   * How the CFPs, awards and negotiation steps are signed: `ed25519` with the DID's message key
+   * (default), or `eip712` with the account key (the devnet's nodes, whose DIDs are account
+   * addresses). The award's escrow signature is EIP-712 either way.
+   */
+  alg?: SignatureAlg;
 }
 
 export interface BuyerPolicy {
@@ -69,12 +76,15 @@ export interface AnnounceInit {
   taskDeadline: number;
   inputs?: string[];
   cfpId?: string;
+  /** The zones the task may run in; absent: any. */
+  zones?: string[];
 }
 
 interface StoredBid {
   bidder: string;
   peer: string;
   sealed: SealedBid["sealed"];
+  zones?: string[];
 }
 
 interface Auction {
@@ -99,11 +109,21 @@ export interface ClearedWinner {
   delivered: boolean;
 }
 
+/** A bid as the auctioneer read it: who sent it, from which peer, its declared zones and its content. */
+export interface OpenedBid {
+  bidder: string;
+  peer: string;
+  zones?: string[];
+  content: BidContent;
+}
+
 export interface ClearingOutcome {
   cfpId: string;
   mechanism: Cfp["mechanism"];
   /** Bids opened and valid at clearing. */
   bids: number;
+  /** Those bids, opened (the auctioneer's own records: the seal kept them from everyone else). */
+  opened: OpenedBid[];
   winners: ClearedWinner[];
 }
 
@@ -121,6 +141,7 @@ export class Auctioneer {
     expired: 0,
     oversized: 0,
     late: 0,
+    zone: 0,
   };
   readonly #init: AuctioneerInit;
   readonly #c: AuctioneerComponents;
@@ -128,6 +149,7 @@ export class Auctioneer {
   readonly #seal: SealKey;
   readonly #auctions = new Map<string, Auction>();
   readonly #now: () => number;
+  readonly #alg: SignatureAlg;
   #pending: Array<{ auction: Auction; stored: StoredBid }> = [];
   #opening = false;
   #idleWaiters: Array<() => void> = [];
@@ -137,6 +159,7 @@ export class Auctioneer {
     this.#init = init;
     this.#c = components;
     this.#now = init.now ?? Date.now;
+    this.#alg = init.alg ?? "ed25519";
     this.#verifier = new EnvelopeVerifier({
       resolver: components.resolver,
       maxBytes: init.maxBidBytes ?? 8 * 1024,
@@ -172,6 +195,7 @@ export class Auctioneer {
       deadline: init.deadline,
       taskDeadline: init.taskDeadline,
       inputs: init.inputs ?? [],
+      ...(init.zones === undefined ? {} : { zones: init.zones }),
       auctioneer: { peer: t.peerId, addrs: t.addresses().slice(0, 8), sealKey: this.#seal.publicKey },
     });
     this.#auctions.set(cfp.cfpId, {
@@ -185,14 +209,15 @@ export class Auctioneer {
     const ttlMs = Math.min(Math.max(cfp.deadline - this.#now(), 1_000) + 30_000, 9 * 60_000);
     const recipients = await t.publish(
       capabilityTopic(cfp.capability),
-      signEnvelope(this.#c.keys, TYPES.cfp, cfp, { ttlMs, now: this.#now() }),
+      signEnvelope(this.#c.keys, TYPES.cfp, cfp, { ttlMs, now: this.#now(), alg: this.#alg }),
     );
     return { cfp, recipients };
   }
 
   /**
-   * Admits one sealed bid: verify, check, store. Throws `MessageRejectedError` (counted, and
-   * held against `peer` except for late bids) when refused.
+   * Admits one sealed bid: verify, check, store. Throws `MessageRejectedError`, or
+   * `BidOutOfZoneError` when the CFP names zones and the bidder declares none of them (counted,
+   * and held against `peer` except for late bids), when refused.
    */
   admit(bytes: Uint8Array, peer: string): { cfpId: string; bidder: string } {
     try {
@@ -206,7 +231,12 @@ export class Auctioneer {
           `bids for ${auction.cfp.cfpId} closed at ${auction.cfp.deadline}`,
         );
       }
-      const stored = { bidder: opened.from, peer, sealed: opened.body.sealed };
+      const allowed = auction.cfp.zones;
+      const served = opened.body.zones ?? [];
+      if (allowed !== undefined && !served.some((z) => allowed.includes(z)))
+        throw new BidOutOfZoneError(auction.cfp.cfpId, opened.from, served, allowed);
+      const stored: StoredBid = { bidder: opened.from, peer, sealed: opened.body.sealed };
+      if (opened.body.zones !== undefined) stored.zones = opened.body.zones;
       auction.bids.set(opened.from, stored);
       this.#pending.push({ auction, stored });
       this.#scheduleOpening();
@@ -217,6 +247,9 @@ export class Auctioneer {
       if (error instanceof MessageRejectedError) {
         this.dropped[error.reason]++;
         if (error.reason !== "late") this.#c.transport.scorer.penalize(peer, `bid ${error.reason}`);
+      } else if (error instanceof BidOutOfZoneError) {
+        this.dropped.zone++;
+        this.#c.transport.scorer.penalize(peer, "bid outside the task's zones");
       }
       throw error;
     }
@@ -308,6 +341,7 @@ export class Auctioneer {
           const bytes = signEnvelope(this.#c.keys, TYPES.award, w.award, {
             ttlMs: 5 * 60_000,
             now: this.#now(),
+            alg: this.#alg,
           });
           await this.#c.transport.request(w.peer, PROTOCOLS.award, bytes, { timeoutMs: 10_000 });
           w.delivered = true;
@@ -316,7 +350,13 @@ export class Auctioneer {
         }
       }),
     );
-    return { cfpId, mechanism: cfp.mechanism, bids: valid.length, winners };
+    const opened = valid.map(({ stored, content }) => ({
+      bidder: stored.bidder,
+      peer: stored.peer,
+      ...(stored.zones === undefined ? {} : { zones: stored.zones }),
+      content,
+    }));
+    return { cfpId, mechanism: cfp.mechanism, bids: valid.length, opened, winners };
   }
 
   /**
@@ -372,7 +412,11 @@ export class Auctioneer {
     if (n.state !== "accepted") return { negotiation: n };
     const all = (1 << auction.cfp.subtasks.length) - 1;
     const award = this.#award(auction.cfp, all, n.price!, entry.content);
-    const bytes = signEnvelope(this.#c.keys, TYPES.award, award, { ttlMs: 5 * 60_000, now: this.#now() });
+    const bytes = signEnvelope(this.#c.keys, TYPES.award, award, {
+      ttlMs: 5 * 60_000,
+      now: this.#now(),
+      alg: this.#alg,
+    });
     await this.#c.transport.request(peer, PROTOCOLS.award, bytes, { timeoutMs: 10_000 });
     return { negotiation: n, award };
   }
@@ -382,7 +426,7 @@ export class Auctioneer {
     const reply = await this.#c.transport.request(
       peer,
       PROTOCOLS.negotiate,
-      signEnvelope(this.#c.keys, TYPES.negotiate, body, { now: this.#now() }),
+      signEnvelope(this.#c.keys, TYPES.negotiate, body, { now: this.#now(), alg: this.#alg }),
     );
     const opened = this.#verifier.open(reply, TYPES.negotiate, NegotiateSchema);
     if (opened.from !== bidder || opened.body.cfpId !== cfpId)

@@ -1,12 +1,12 @@
 import { EnvelopeVerifier, signEnvelope, toHex, utf8 } from "../identity/index.ts";
 import { MessageRejectedError } from "../identity/index.ts";
-import type { AgentKeys, DidResolver, RejectReason } from "../identity/index.ts";
+import type { AgentKeys, DidResolver, RejectReason, SignatureAlg } from "../identity/index.ts";
 import { capabilityTopic, PROTOCOLS } from "../transport/index.ts";
 import type { Transport, Verdict } from "../transport/index.ts";
 import { awardSigner } from "./award.ts";
 import type { EscrowConfig } from "./award.ts";
 import { AwardSchema, CfpSchema, coalitionStatement, NegotiateSchema, TYPES } from "./messages.ts";
-import type { Award, BidContent, Cfp, CoalitionMember, Negotiate } from "./messages.ts";
+import type { Award, BidContent, Cfp, CoalitionMember, Negotiate, SealedBid } from "./messages.ts";
 import { Negotiation } from "./negotiation.ts";
 import type { NegotiationConfig, NegotiationStep } from "./negotiation.ts";
 import { seal, sealAad } from "./seal.ts";
@@ -19,6 +19,15 @@ export interface BidderInit {
   payTo?: string;
   /** Auctioneers whose CFPs this agent answers (DIDs). Default: any the resolver knows. */
   auctioneers?: string[];
+  /**
+   * The zones this agent serves. A CFP limited to other zones is not bid on (nor one limited to
+   * any zone when this is absent); each bid declares them to the auctioneer.
+   */
+  zones?: string[];
+  /** What each bid says about the bidder (its registry DID when it signs as another DID, its strategy). */
+  profile?: NonNullable<BidContent["profile"]>;
+  /** How bids and negotiation steps are signed (see `AuctioneerInit.alg`). Default `ed25519`. */
+  alg?: SignatureAlg;
   /** The agent's cost for a bundle of the CFP's subtasks, or undefined if it cannot do it. */
   cost(cfp: Cfp, bundle: readonly number[]): number | undefined;
   /** Which bundles to consider. Default: the whole task, plus each single subtask for VCG. */
@@ -45,6 +54,8 @@ export interface BidderComponents {
 export interface BidderEvents {
   cfp(cfp: Cfp): void;
   bid(cfp: Cfp, content: BidContent): void;
+  /** A CFP this agent does not bid on: its zones, its cost or its strategy keep it out. */
+  skip(cfp: Cfp, reason: string): void;
   award(award: Award): void;
   error(error: Error): void;
 }
@@ -74,6 +85,7 @@ export class Bidder {
   readonly #listeners: { [K in keyof BidderEvents]: Array<BidderEvents[K]> } = {
     cfp: [],
     bid: [],
+    skip: [],
     award: [],
     error: [],
   };
@@ -116,7 +128,7 @@ export class Bidder {
           action: step.action,
           price: step.price,
         };
-        return signEnvelope(this.#c.keys, TYPES.negotiate, body);
+        return signEnvelope(this.#c.keys, TYPES.negotiate, body, { alg: this.#init.alg ?? "ed25519" });
       });
     }
     for (const capability of this.#init.capabilities) {
@@ -198,8 +210,27 @@ export class Bidder {
     }
   }
 
-  /** Prices a CFP with the strategy and, if there is anything to ask, sends the sealed bid. */
+  /** Whether this agent may bid on the CFP's zones: any when the CFP names none. */
+  servesZones(cfp: Cfp): boolean {
+    const served = this.#init.zones ?? [];
+    return cfp.zones === undefined || served.some((z) => cfp.zones!.includes(z));
+  }
+
+  #skip(cfp: Cfp, reason: string): undefined {
+    for (const l of this.#listeners.skip) l(cfp, reason);
+    return undefined;
+  }
+
+  /**
+   * Prices a CFP with the strategy and, if there is anything to ask, sends the sealed bid. Stays out
+   * (undefined) of a CFP limited to zones this agent does not serve.
+   */
   async bid(cfp: Cfp): Promise<BidContent | undefined> {
+    if (!this.servesZones(cfp))
+      return this.#skip(
+        cfp,
+        `the task may run only in ${cfp.zones!.join(", ")}; this agent serves ${this.#init.zones?.join(", ") ?? "no declared zone"}`,
+      );
     const all = cfp.subtasks.map((_, i) => i);
     const bundles =
       this.#init.bundles?.(cfp) ??
@@ -208,7 +239,8 @@ export class Bidder {
       cost: (b) => this.#init.cost(cfp, b),
       queueDepth: this.#init.queueDepth?.() ?? 0,
     });
-    if (asks.length === 0) return undefined;
+    if (asks.length === 0)
+      return this.#skip(cfp, "nothing to ask (no cost for its bundles, or the strategy stays out)");
     const members = this.#init.coalition?.(cfp);
     const content: BidContent = {
       cfpId: cfp.cfpId,
@@ -217,17 +249,18 @@ export class Bidder {
       bids: asks.slice(0, 16),
     };
     if (members !== undefined) content.coalition = members;
+    if (this.#init.profile !== undefined) content.profile = this.#init.profile;
     const sealed = seal(
       cfp.auctioneer.sealKey,
       utf8(JSON.stringify(content)),
       sealAad(cfp.cfpId, this.#c.keys.did),
     );
-    const bytes = signEnvelope(
-      this.#c.keys,
-      TYPES.sealedBid,
-      { cfpId: cfp.cfpId, sealed },
-      { ttlMs: 120_000 },
-    );
+    const body: SealedBid = { cfpId: cfp.cfpId, sealed };
+    if (this.#init.zones !== undefined) body.zones = this.#init.zones;
+    const bytes = signEnvelope(this.#c.keys, TYPES.sealedBid, body, {
+      ttlMs: 120_000,
+      alg: this.#init.alg ?? "ed25519",
+    });
     const t = this.#c.transport;
     if (!t.connectedPeers().includes(cfp.auctioneer.peer) && cfp.auctioneer.addrs[0] !== undefined)
       await t.dial(cfp.auctioneer.addrs[0]);

@@ -16,6 +16,7 @@ export type {
   ClearedWinner,
   ClearingOutcome,
   DropReason,
+  OpenedBid,
 } from "./auctioneer.ts";
 export { Bidder, signCoalition } from "./bidder.ts";
 export type { BidderComponents, BidderEvents, BidderInit } from "./bidder.ts";
@@ -52,7 +53,7 @@ export type {
   NamedStrategyInit,
   StrategyContext,
 } from "./strategies.ts";
-export { AuctionClosedError, AuctionNotFoundError } from "./errors.ts";
+export { AuctionClosedError, AuctionNotFoundError, BidOutOfZoneError } from "./errors.ts";
 
 export function createAuctioneer(init: AuctioneerInit, components: AuctioneerComponents): Auctioneer {
   return new Auctioneer(init, components);

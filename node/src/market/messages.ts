@@ -22,6 +22,9 @@ const Hex32 = z.string().regex(/^0x[0-9a-f]{64}$/);
 const Address = z.string().regex(/^0x[0-9a-fA-F]{40}$/);
 const Price = z.number().int().min(0).max(MAX_PRICE);
 const Did = z.string().regex(/^did:ainur:[1-9][0-9]{0,15}:[A-Za-z0-9._-]{1,80}$/);
+/** A jurisdiction zone, as routing/ names them: lower-case letters, digits and "-" ("eu", "us-east"). */
+const Zone = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/);
+const Zones = z.array(Zone).min(1).max(16);
 
 export const CfpSchema = z
   .object({
@@ -38,6 +41,12 @@ export const CfpSchema = z
     /** The escrow deadline carried in the award (seconds since epoch). */
     taskDeadline: z.number().int().positive(),
     inputs: z.array(z.string().max(128)).max(64),
+    /**
+     * The zones the task may run in (jurisdiction). Absent: any. When present, only agents that
+     * serve one of them may bid: a `Bidder` outside them stays out, and the `Auctioneer` refuses a
+     * bid whose declared zones miss them all (`BidOutOfZoneError`).
+     */
+    zones: Zones.optional(),
     auctioneer: z
       .object({
         peer: z.string().min(1).max(128),
@@ -54,6 +63,11 @@ export type Cfp = z.infer<typeof CfpSchema>;
 export const SealedBidSchema = z
   .object({
     cfpId: Hex32,
+    /**
+     * The zones the bidder serves, outside the seal (signed with the envelope) so that admission
+     * can check them against the CFP's `zones` and tell the bidder why it is refused.
+     */
+    zones: Zones.optional(),
     sealed: z
       .object({
         epk: Hex32,
@@ -107,6 +121,22 @@ export const BidContentSchema = z
       .min(1)
       .max(MAX_BUNDLES_PER_BID),
     coalition: z.array(CoalitionMemberSchema).min(2).max(16).optional(),
+    /**
+     * What the bidder says about itself, for the auctioneer's records (informational: the
+     * auctioneer checks on its own anything it relies on). `agentDid`: the registry DID the agent
+     * works as when it signs bids as another DID (the devnet's nodes sign as their account's
+     * address DID); `strategy`: the name of its bidding strategy.
+     */
+    profile: z
+      .object({
+        agentDid: Did.optional(),
+        strategy: z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9-]{0,31}$/)
+          .optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type BidContent = z.infer<typeof BidContentSchema>;

@@ -293,6 +293,7 @@ describe("market: auctions over real libp2p on 127.0.0.1", function () {
       oversized: 1,
       malformed: 0,
       late: 1,
+      zone: 0,
     });
     expect(attacker.peerId).to.not.equal(undefined);
     expect(transports[0]!.scorer.score(attacker.peerId)).to.be.lessThan(0);
