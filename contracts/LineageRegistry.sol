@@ -2,62 +2,46 @@
 pragma solidity ^0.8.28;
 
 import {IAnchorAuthority} from "./interfaces/IAnchorAuthority.sol";
-import {
-    ILineageBatchVerifier,
-    ILineageRegistry,
-    ILineageVerifier,
-    LINEAGE_BATCH_SIZE
-} from "./interfaces/ILineageRegistry.sol";
+import {ILineageRegistry, LINEAGE_BATCH_SIZE} from "./interfaces/ILineageRegistry.sol";
+import {Lineage20Verifier} from "./verifiers/Lineage20Verifier.sol";
+import {LineageBatchVerifier} from "./verifiers/LineageBatchVerifier.sol";
 
 /// @title LineageRegistry
 /// @notice Keeps the history of anchored lineage roots and verifies Groth16 proofs of lineage records
 /// against them, with the verifiers generated from circuits/lineage20.circom and
 /// circuits/lineage20batch.circom.
 /// @dev Who may anchor is decided by an IAnchorAuthority (ReputationStaking for staked operators, or
-/// the TaskEscrow). The authority and the verifiers are fixed at deployment: a new circuit means a new
-/// registry, so a root's proofs never change meaning.
+/// the TaskEscrow), fixed at deployment. The verifiers are libraries compiled into this contract: a
+/// new circuit means a new registry, so a root's proofs never change meaning.
+///
+/// Anchoring a root also stores its share of a single-record proof's verification (the point
+/// IC_0 + root·IC_1, see Lineage20Verifier.rootTerm): every audit against that root then reads it
+/// (two storage slots) instead of paying an elliptic-curve multiplication and addition.
 contract LineageRegistry is ILineageRegistry {
     /// @notice The BN254 scalar field size: roots and hashes are below it.
-    uint256 public constant FIELD_SIZE =
-        21888242871839275222246405745257275088548364400416034343698204186575808495617;
+    uint256 public constant FIELD_SIZE = Lineage20Verifier.SCALAR_FIELD;
+
+    /// @dev A point of BN254's G1; (0, 0) is the point at infinity.
+    struct G1Point {
+        uint256 x;
+        uint256 y;
+    }
 
     IAnchorAuthority private immutable _authority;
-    ILineageVerifier private immutable _verifier;
-    ILineageBatchVerifier private immutable _batchVerifier;
 
     mapping(uint256 root => Anchor) private _anchors;
+    /// @dev Lineage20Verifier.rootTerm(root) of every anchored root; (0, 0) for the others.
+    mapping(uint256 root => G1Point) private _rootTerms;
     uint256[] private _roots;
 
-    constructor(
-        IAnchorAuthority authority_,
-        ILineageVerifier verifier_,
-        ILineageBatchVerifier batchVerifier_
-    ) {
-        if (
-            address(authority_) == address(0) ||
-            address(verifier_) == address(0) ||
-            address(batchVerifier_) == address(0)
-        ) {
-            revert LineageRegistryZeroAddress();
-        }
+    constructor(IAnchorAuthority authority_) {
+        if (address(authority_) == address(0)) revert LineageRegistryZeroAddress();
         _authority = authority_;
-        _verifier = verifier_;
-        _batchVerifier = batchVerifier_;
     }
 
     /// @notice The contract that says who may anchor.
     function authority() external view returns (IAnchorAuthority) {
         return _authority;
-    }
-
-    /// @notice The single-record verifier.
-    function verifier() external view returns (ILineageVerifier) {
-        return _verifier;
-    }
-
-    /// @notice The batch verifier (LINEAGE_BATCH_SIZE records per proof).
-    function batchVerifier() external view returns (ILineageBatchVerifier) {
-        return _batchVerifier;
     }
 
     /// @inheritdoc ILineageRegistry
@@ -74,6 +58,10 @@ contract LineageRegistry is ILineageRegistry {
             leafCount: leafCount,
             anchorer: msg.sender
         });
+        (uint256 x, uint256 y) = Lineage20Verifier.rootTerm(root);
+        // IC_0 + root·IC_1 = ∞ only for one root in 2^254: such a root cannot be told from an unanchored one.
+        if (x == 0 && y == 0) revert LineageRegistryInvalidRoot(root);
+        _rootTerms[root] = G1Point(x, y);
         _roots.push(root);
         emit RootAnchored(root, msg.sender, leafCount, _roots.length - 1);
     }
@@ -107,8 +95,10 @@ contract LineageRegistry is ILineageRegistry {
         uint256 outputHash,
         uint256 agentDidHash
     ) public view returns (bool) {
-        _requireAnchored(root);
-        return _verifier.verifyProof(proof.a, proof.b, proof.c, [root, outputHash, agentDidHash]);
+        G1Point storage term = _rootTerms[root];
+        (uint256 x, uint256 y) = (term.x, term.y);
+        if (x == 0 && y == 0) revert LineageRegistryRootNotAnchored(root);
+        return Lineage20Verifier.verify(proof.a, proof.b, proof.c, x, y, [outputHash, agentDidHash]);
     }
 
     /// @inheritdoc ILineageRegistry
@@ -132,13 +122,13 @@ contract LineageRegistry is ILineageRegistry {
         uint256[LINEAGE_BATCH_SIZE] calldata agentDidHashes
     ) public view returns (bool) {
         _requireAnchored(root);
-        uint256[2 * LINEAGE_BATCH_SIZE + 1] memory signals;
-        signals[0] = root;
+        uint256[2 * LINEAGE_BATCH_SIZE] memory inputs;
         for (uint256 j = 0; j < LINEAGE_BATCH_SIZE; ++j) {
-            signals[1 + j] = outputHashes[j];
-            signals[1 + LINEAGE_BATCH_SIZE + j] = agentDidHashes[j];
+            inputs[j] = outputHashes[j];
+            inputs[LINEAGE_BATCH_SIZE + j] = agentDidHashes[j];
         }
-        return _batchVerifier.verifyProof(proof.a, proof.b, proof.c, signals);
+        (uint256 x, uint256 y) = LineageBatchVerifier.rootTerm(root);
+        return LineageBatchVerifier.verify(proof.a, proof.b, proof.c, x, y, inputs);
     }
 
     /// @inheritdoc ILineageRegistry

@@ -4,31 +4,6 @@ pragma solidity ^0.8.28;
 /// @dev Records per batch proof: K of circuits/lineage20batch.circom (BATCH_SIZE in node/src/lineage/circuits.ts).
 uint256 constant LINEAGE_BATCH_SIZE = 8;
 
-/// @title ILineageVerifier
-/// @notice The generated Groth16 verifier of circuits/lineage20.circom (contracts/verifiers/Lineage20Verifier.sol).
-/// Public signals: [root, outputHash, agentDidHash].
-interface ILineageVerifier {
-    function verifyProof(
-        uint256[2] calldata pA,
-        uint256[2][2] calldata pB,
-        uint256[2] calldata pC,
-        uint256[3] calldata pubSignals
-    ) external view returns (bool);
-}
-
-/// @title ILineageBatchVerifier
-/// @notice The generated Groth16 verifier of circuits/lineage20batch.circom
-/// (contracts/verifiers/LineageBatchVerifier.sol). Public signals:
-/// [root, outputHash[0..K-1], agentDidHash[0..K-1]] with K = LINEAGE_BATCH_SIZE.
-interface ILineageBatchVerifier {
-    function verifyProof(
-        uint256[2] calldata pA,
-        uint256[2][2] calldata pB,
-        uint256[2] calldata pC,
-        uint256[2 * LINEAGE_BATCH_SIZE + 1] calldata pubSignals
-    ) external view returns (bool);
-}
-
 /// @title ILineageRegistry
 /// @notice Anchors the roots of Ainur's lineage trees and verifies zero-knowledge proofs that a
 /// record (task, agent, inputs, output, parent, time) is committed under an anchored root.
@@ -36,7 +11,7 @@ interface ILineageBatchVerifier {
 /// binds the root, the output hash and the agent's DID hash; everything else in the record stays
 /// private. See circuits/lib/lineage.circom.
 interface ILineageRegistry {
-    /// @notice A Groth16 proof as the generated verifiers take it (pB with its coordinates swapped).
+    /// @notice A Groth16 proof as snarkjs's Solidity calldata gives it (b with its coordinates swapped).
     struct Proof {
         uint256[2] a;
         uint256[2][2] b;

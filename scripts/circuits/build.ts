@@ -26,6 +26,7 @@ import {
   rel,
   renderVerifier,
   sha256File,
+  sha256Text,
   sourcesDigest,
   terminateCurve,
   toolVersions,
@@ -42,7 +43,7 @@ function ptauFor(c: CircuitConfig): string {
   return makePtau(c.ptauPower);
 }
 
-/** True when the manifest entry matches the sources, the r1cs and the committed files. */
+/** True when the manifest entry matches the sources, the r1cs and the committed keys. */
 function keysMatch(
   entry: ManifestEntry | undefined,
   digest: string,
@@ -53,7 +54,6 @@ function keysMatch(
   const files: [string, string][] = [
     [paths.zkey(c), entry.zkey],
     [paths.vkey(c), entry.vkey],
-    [paths.verifier(c), entry.verifier],
   ];
   return files.every(([file, hash]) => existsSync(file) && sha256File(file) === hash);
 }
@@ -124,8 +124,17 @@ async function main(): Promise<void> {
     compile(c, sources);
     const r1csHash = sha256File(paths.r1cs(c));
     const manifest = readManifest();
-    if (!forceSetup && keysMatch(manifest[c.name], sourcesDigest(sources), r1csHash, c)) {
-      process.stderr.write(`circuits: ${c.name}: committed keys match the sources, setup skipped\n`);
+    const current = manifest[c.name];
+    if (!forceSetup && current && keysMatch(current, sourcesDigest(sources), r1csHash, c)) {
+      // The keys stand; the verifier is re-rendered in case its template changed.
+      const verifier = await renderVerifier(c, paths.zkey(c));
+      if (!existsSync(paths.verifier(c)) || sha256File(paths.verifier(c)) !== sha256Text(verifier)) {
+        writeFileSync(paths.verifier(c), verifier);
+        writeManifest({ ...readManifest(), [c.name]: { ...current, verifier: sha256Text(verifier) } });
+        process.stderr.write(`circuits: ${c.name}: keys unchanged, verifier re-rendered\n`);
+      } else {
+        process.stderr.write(`circuits: ${c.name}: committed keys match the sources, setup skipped\n`);
+      }
       continue;
     }
     const entry = await setup(c, sources, r1csHash);

@@ -9,12 +9,17 @@ export interface CircuitConfig {
   verifier: string;
   /** Powers of tau used for its Groth16 setup: 2^power ≥ constraints + public inputs + 1. */
   ptauPower: number;
+  /**
+   * "snarkjs": snarkjs's verifier contract. "anchored": our library for circuits whose first public
+   * input is a root anchored in LineageRegistry, which precomputes that input's term at anchoring.
+   */
+  template: "snarkjs" | "anchored";
 }
 
 export const CIRCUITS: readonly CircuitConfig[] = [
-  { name: "inclusion20", verifier: "Inclusion20Verifier", ptauPower: 13 },
-  { name: "lineage20", verifier: "Lineage20Verifier", ptauPower: 13 },
-  { name: "lineage20batch", verifier: "LineageBatchVerifier", ptauPower: 14 },
+  { name: "inclusion20", verifier: "Inclusion20Verifier", ptauPower: 13, template: "snarkjs" },
+  { name: "lineage20", verifier: "Lineage20Verifier", ptauPower: 13, template: "anchored" },
+  { name: "lineage20batch", verifier: "LineageBatchVerifier", ptauPower: 14, template: "anchored" },
 ];
 
 /** sha256("Ainur circuit keys v1"): the public beacon that finishes every phase-2 key. */

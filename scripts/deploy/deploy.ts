@@ -103,10 +103,10 @@ export interface DeployOptions {
   escrow?: Partial<EscrowOptions>;
   pool?: Partial<PoolOptions>;
   /**
-   * Also deploy the LineageRegistry with these verifiers (addresses of deployed `ILineageVerifier` and
-   * `ILineageBatchVerifier` contracts), with ReputationStaking as its anchor authority.
+   * Also deploy the LineageRegistry (its verifiers are libraries compiled into it), with
+   * ReputationStaking as its anchor authority (default: false).
    */
-  lineage?: { verifier: string; batchVerifier: string };
+  lineage?: boolean;
   /** Progress lines, e.g. `console.log`. */
   log?: (line: string) => void;
 }
@@ -277,9 +277,7 @@ export async function deployAinur(signer: Signer, options: DeployOptions = {}): 
     ],
   ]);
   await deploy("UTIDRegistry", [agents, deployer]);
-  if (options.lineage !== undefined) {
-    await deploy("LineageRegistry", [staking, options.lineage.verifier, options.lineage.batchVerifier]);
-  }
+  if (options.lineage === true) await deploy("LineageRegistry", [staking]);
 
   // Wiring.
   await send("ReputationStaking", "grantRole", [role("ESCROW_SLASHER_ROLE"), escrow]);

@@ -46,12 +46,14 @@ describe("deployAinur", function () {
   });
 
   it("can also deploy the LineageRegistry with ReputationStaking as its anchor authority", async function () {
-    const [deployer, verifier, batchVerifier] = await ethers.getSigners();
-    const deployment = await deployAinur(deployer!, {
-      lineage: { verifier: verifier!.address, batchVerifier: batchVerifier!.address },
-    });
+    const [deployer] = await ethers.getSigners();
+    const deployment = await deployAinur(deployer!, { lineage: true });
     const lineage = deployment.contracts.LineageRegistry!;
     expect(await ethers.provider.getCode(lineage.address)).to.not.equal("0x");
+    const registry = await ethers.getContractAt("LineageRegistry", lineage.address);
+    expect(await registry.getFunction("authority")()).to.equal(
+      deployment.contracts.ReputationStaking.address,
+    );
     expect(lineage.block).to.be.greaterThan(deployment.contracts.UTIDRegistry.block);
   });
 

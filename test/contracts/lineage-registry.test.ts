@@ -24,6 +24,9 @@ import {
 import type { LineageService, OnChainVerifier, ProofFile } from "../../node/src/lineage/index.ts";
 import { artefacts, terminateCurve } from "../circuits/fixtures.ts";
 
+/** BN254's base field: proof coordinates are below it. */
+const BASE_FIELD = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
+
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
 
@@ -34,18 +37,10 @@ async function deployRegistry() {
   const [deployer, operator, outsider, auditor] = await ethers.getSigners();
   const authority = await ethers.deployContract("MockAnchorAuthority");
   await fn(authority, "setAuthorised")(operator!.address, true);
-  const verifier = await ethers.deployContract("Lineage20Verifier");
-  const batchVerifier = await ethers.deployContract("LineageBatchVerifier");
-  const registry = await ethers.deployContract("LineageRegistry", [
-    await authority.getAddress(),
-    await verifier.getAddress(),
-    await batchVerifier.getAddress(),
-  ]);
+  const registry = await ethers.deployContract("LineageRegistry", [await authority.getAddress()]);
   return {
     registry,
     authority,
-    verifier,
-    batchVerifier,
     deployer: deployer!,
     operator: operator!,
     outsider: outsider!,
@@ -158,9 +153,10 @@ describe("LineageRegistry", function () {
 
     it("refuses a zero address at deployment", async function () {
       const factory = await ethers.getContractFactory("LineageRegistry");
-      await expect(
-        factory.deploy(ethers.ZeroAddress, ethers.ZeroAddress, ethers.ZeroAddress),
-      ).to.be.revertedWithCustomError(factory, "LineageRegistryZeroAddress");
+      await expect(factory.deploy(ethers.ZeroAddress)).to.be.revertedWithCustomError(
+        factory,
+        "LineageRegistryZeroAddress",
+      );
     });
   });
 
@@ -184,6 +180,28 @@ describe("LineageRegistry", function () {
       expect(await fn(registry, "verifyLineage")({ ...proof, a: proof.c }, root, output, agent)).to.equal(
         false,
       );
+    });
+
+    it("returns false, without reverting, for malformed proof points", async function () {
+      const { registry } = await anchored();
+      const [proof, root, output, agent] = args(single) as [
+        ReturnType<typeof solidityProof>,
+        bigint,
+        bigint,
+        bigint,
+      ];
+      const verify = fn(registry, "verifyLineage");
+      const [ax, ay] = proof.a as [bigint, bigint];
+      const [cx, cy] = proof.c as [bigint, bigint];
+      // A's y not reduced (the same point, encoded with y + q), A and C off the curve, B all zeros.
+      expect(await verify({ ...proof, a: [ax, ay + BASE_FIELD] }, root, output, agent)).to.equal(false);
+      expect(await verify({ ...proof, a: [ax, ay + 1n] }, root, output, agent)).to.equal(false);
+      expect(await verify({ ...proof, c: [cx, cy + 1n] }, root, output, agent)).to.equal(false);
+      const zeroB = [
+        [0n, 0n],
+        [0n, 0n],
+      ];
+      expect(await verify({ ...proof, b: zeroB }, root, output, agent)).to.equal(false);
     });
 
     it("reverts with the root when it was never anchored", async function () {

@@ -15,18 +15,7 @@ runChainAdapterCompliance("evm (Hardhat network, Ainur contracts)", async () => 
     staking: { minimumStake: 100n * UNIT },
   });
   const staking = deployment.contracts.ReputationStaking.address;
-  const verifier = await ethers.deployContract("Lineage20Verifier");
-  let batchVerifier = verifier;
-  try {
-    batchVerifier = await ethers.deployContract("LineageBatchVerifier");
-  } catch {
-    // Only anchoring is exercised here; any verifier address satisfies the constructor.
-  }
-  const lineage = await ethers.deployContract("LineageRegistry", [
-    staking,
-    await verifier.getAddress(),
-    await batchVerifier.getAddress(),
-  ]);
+  const lineage = await ethers.deployContract("LineageRegistry", [staking]);
   const contracts: EvmContracts = {
     AinurToken: deployment.contracts.AinurToken,
     AgentRegistry: deployment.contracts.AgentRegistry,

@@ -1,11 +1,11 @@
 /**
  * Deploys the Ainur contracts on a development chain with the shared deploy module
- * (scripts/deploy/deploy.ts), plus the LineageRegistry and its verifier when the deploy module does
- * not deploy them yet, and writes the deployments file. The devnet and the CLI tests use it.
+ * (scripts/deploy/deploy.ts), LineageRegistry included, and writes the deployments file. The devnet
+ * and the CLI tests use it.
  */
 import { writeFile } from "node:fs/promises";
-import { JsonRpcProvider, Wallet, ContractFactory } from "ethers";
-import { deployAinur, readArtifact } from "../../../../scripts/deploy/deploy.ts";
+import { JsonRpcProvider, Wallet } from "ethers";
+import { deployAinur } from "../../../../scripts/deploy/deploy.ts";
 import type { Deployments } from "./evm-chain.ts";
 
 export interface DeployResult {
@@ -26,45 +26,13 @@ export async function deployAll(
     // Hardhat's own account 0 (unlocked in the node): the node keeps its nonces.
     const signer = await provider.getSigner(new Wallet(deployerKey).address);
     const first = await provider.getBlockNumber();
-    const deployment = await deployAinur(signer, { auctioneers, governance: { votingPeriod: 10 } });
+    const deployment = await deployAinur(signer, {
+      auctioneers,
+      governance: { votingPeriod: 10 },
+      lineage: true,
+    });
     const contracts: Deployments["contracts"] = { ...deployment.contracts };
-    if (!("LineageRegistry" in contracts)) {
-      // The deploy module does not deploy the lineage contracts yet (issue 4): do it here.
-      const verifierArtifact = await readArtifact(
-        "Lineage20Verifier",
-        undefined,
-        "verifiers/Lineage20Verifier.sol",
-      );
-      const verifier = await new ContractFactory(
-        verifierArtifact.abi,
-        verifierArtifact.bytecode,
-        signer,
-      ).deploy();
-      const vr = (await verifier.deploymentTransaction()!.wait())!;
-      contracts.Lineage20Verifier = {
-        address: await verifier.getAddress(),
-        block: vr.blockNumber,
-        txHash: vr.hash,
-      };
-      const registryArtifact = await readArtifact("LineageRegistry");
-      const registry = await new ContractFactory(
-        registryArtifact.abi,
-        registryArtifact.bytecode,
-        signer,
-      ).deploy(
-        contracts.ReputationStaking!.address,
-        contracts.Lineage20Verifier.address,
-        // No batch verifier is deployed yet: batch verification is not part of the devnet.
-        contracts.Lineage20Verifier.address,
-      );
-      const rr = (await registry.deploymentTransaction()!.wait())!;
-      contracts.LineageRegistry = {
-        address: await registry.getAddress(),
-        block: rr.blockNumber,
-        txHash: rr.hash,
-      };
-      log(`deployed LineageRegistry at ${contracts.LineageRegistry.address} (anchorers: staked operators)`);
-    }
+    log(`deployed LineageRegistry at ${contracts.LineageRegistry!.address} (anchorers: staked operators)`);
     const last = await provider.getBlockNumber();
     let gasUsed = 0n;
     for (let b = first + 1; b <= last; b++) {

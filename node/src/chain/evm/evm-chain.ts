@@ -70,7 +70,6 @@ export class ChainTransactionError extends Error {
 
 const SOURCES: Record<string, string> = {
   LineageRegistry: "LineageRegistry.sol",
-  Lineage20Verifier: "verifiers/Lineage20Verifier.sol",
 };
 
 /** Status names of TaskEscrow.Status, in order. */
