@@ -35,11 +35,8 @@ export class WorkerProver implements Prover {
 
   async start(): Promise<void> {
     if (this.worker) return;
-    // snarkjs's thread pool comes from the `web-worker` package, which assumes that any worker thread
-    // importing it is one it spawned, and reads `workerData.mod` as the script to run. Give it an
-    // empty script, so it only sets up its globals and leaves prover-worker.ts in charge.
     const worker = new Worker(new URL("./prover-worker.ts", import.meta.url), {
-      workerData: { mod: "data:text/javascript,", name: "ainur-lineage-prover", type: "classic" },
+      name: "ainur-lineage-prover",
     });
     worker.on(
       "message",
