@@ -3,9 +3,9 @@
  * `{ id, proof, publicSignals }` or `{ id, error }`. A `{ stop: true }` message ends snarkjs's own
  * threads and closes the port, so the worker exits.
  *
- * It keeps what every proof of a circuit shares: the compiled witness calculator and the proving key,
- * read once per file. Proving itself uses snarkjs's thread pool (one thread per core), started from
- * here, so the node's event loop never runs curve arithmetic.
+ * It keeps what every proof of a circuit shares: the circuit's compiled witness calculator and its
+ * proving key, loaded once. Proving itself uses snarkjs's thread pool (one thread per core), started
+ * from here, so the node's event loop never runs curve arithmetic.
  */
 import threads from "node:worker_threads";
 import { readFile } from "node:fs/promises";
@@ -21,25 +21,35 @@ export interface ProveJob {
 const port = threads.parentPort;
 if (!port) throw new Error("prover-worker.ts must run in a worker thread");
 
-// snarkjs's pool comes from the `web-worker` package, which decides when it is first imported whether
-// it runs on the main thread (then it spawns pool threads) or inside a pool thread (then it takes over
-// this thread's port). This thread is a pool's owner, not a pool thread: say so while snarkjs loads.
+// snarkjs's pool comes from the `web-worker` package (through ffjavascript, which circom_runtime uses
+// too), which decides when it is first imported whether it runs on the main thread (then it spawns pool
+// threads) or inside a pool thread (then it takes over this thread's port). This thread is a pool's
+// owner, not a pool thread: say so while they load, hence no static imports of them.
 const owner = threads as { isMainThread: boolean };
 owner.isMainThread = true;
 const snarkjs = await import("snarkjs");
+const { WitnessCalculatorBuilder } = await import("circom_runtime");
 owner.isMainThread = false;
 
-/** A file's bytes, read once: snarkjs takes bytes wherever it takes a path. */
-const files = new Map<string, Promise<Uint8Array>>();
-function cached(file: string): Promise<Uint8Array> {
-  let bytes = files.get(file);
-  if (!bytes) {
-    bytes = readFile(file).then((b) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
-    bytes.catch(() => files.delete(file)); // a missing file may appear later (npm run build)
-    files.set(file, bytes);
-  }
-  return bytes;
+/** Loaded once per path; a failed load is forgotten (the file may appear later, after `npm run build`). */
+function memo<T>(load: (file: string) => Promise<T>): (file: string) => Promise<T> {
+  const loaded = new Map<string, Promise<T>>();
+  return (file) => {
+    let value = loaded.get(file);
+    if (!value) {
+      value = load(file);
+      value.catch(() => loaded.delete(file));
+      loaded.set(file, value);
+    }
+    return value;
+  };
 }
+
+const provingKey = memo(async (file) => {
+  const bytes = await readFile(file);
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+});
+const witnessCalculator = memo(async (file) => WitnessCalculatorBuilder(await readFile(file)));
 
 port.on("message", (message: ProveJob | { stop: true }) => {
   if ("stop" in message) {
@@ -51,8 +61,12 @@ port.on("message", (message: ProveJob | { stop: true }) => {
   }
   void (async () => {
     try {
-      const [wasm, zkey] = await Promise.all([cached(message.wasm), cached(message.zkey)]);
-      const { proof, publicSignals } = await snarkjs.groth16.fullProve(message.input, wasm, zkey);
+      const [calculator, zkey] = await Promise.all([
+        witnessCalculator(message.wasm),
+        provingKey(message.zkey),
+      ]);
+      const witness = await calculator.calculateWTNSBin(message.input, true);
+      const { proof, publicSignals } = await snarkjs.groth16.prove(zkey, witness);
       port.postMessage({ id: message.id, proof, publicSignals });
     } catch (error) {
       port.postMessage({

@@ -1,5 +1,5 @@
-// Type declarations for the parts of snarkjs 0.7 and circomlibjs 0.1 that Ainur uses. Neither
-// package ships types. Keep these narrow: declare a function here only when code calls it.
+// Type declarations for the parts of snarkjs 0.7, circom_runtime 0.1 and circomlibjs 0.1 that Ainur
+// uses. None of them ships types. Keep these narrow: declare a function here only when code calls it.
 
 declare module "snarkjs" {
   export type NumericString = string;
@@ -21,6 +21,12 @@ declare module "snarkjs" {
     bigint | string | number | (bigint | string | number)[] | (bigint | string | number)[][]
   >;
   export const groth16: {
+    /** Proves from a witness (`.wtns` bytes or path) with a proving key (bytes or path). */
+    prove(
+      zkeyFile: string | Uint8Array,
+      witness: string | Uint8Array,
+      logger?: unknown,
+    ): Promise<{ proof: Groth16Proof; publicSignals: NumericString[] }>;
     fullProve(
       input: CircuitSignals,
       wasmFile: string | Uint8Array,
@@ -72,6 +78,16 @@ declare module "snarkjs" {
       logger?: unknown,
     ): Promise<{ nConstraints: number; nPubInputs: number; nOutputs: number }>;
   };
+}
+
+declare module "circom_runtime" {
+  import type { CircuitSignals } from "snarkjs";
+  /** A circuit's witness generator, built from its circom wasm; reusable across inputs. */
+  export interface WitnessCalculator {
+    /** The witness in `.wtns` format; `sanityCheck` also checks that every input was assigned. */
+    calculateWTNSBin(input: CircuitSignals, sanityCheck?: boolean): Promise<Uint8Array>;
+  }
+  export function WitnessCalculatorBuilder(wasm: Uint8Array): Promise<WitnessCalculator>;
 }
 
 declare module "circomlibjs" {
