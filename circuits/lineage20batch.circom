@@ -12,14 +12,15 @@ include "./lib/lineage-batch.circom";
 // To prove fewer than K records, repeat one of them.
 //
 // Sizes (constraints with --O2; the ptau needs 2^n > constraints + public inputs):
-//   K = 2, WINDOW = 8:  7,614 → 2^13      K = 4, WINDOW = 10: ≈ 13.9k → 2^14
-//   K = 8, WINDOW = 4:  ≈ 14.8k → 2^14     K = 8, WINDOW = 10: 25,132 → 2^15
+//   K = 2, WINDOW = 8:  7,614 → 2^13       K = 8, WINDOW = 4:  14,968 → 2^14
+//   K = 8, WINDOW = 10: 25,132 → 2^15      K = 16, WINDOW = 5: 29,694 → 2^15
 //   K = 8 without windows: 42,072 → 2^16
-// We use K = 8, WINDOW = 4 (records within one aligned run of 16 leaves, e.g. one anchoring batch):
-// the largest K that the 2^14 setup affordable here holds. With a prepared 2^15 file, WINDOW = 10
-// (1,024 leaves) costs the same on-chain.
-// K and WINDOW are set in `component main` below; scripts/circuits/config.ts names the ptau, and
-// contracts/LineageRegistry.sol's BATCH_SIZE must equal K.
+// We use K = 16, WINDOW = 5: up to 16 records among 32 consecutive aligned leaves (e.g. one or two
+// anchoring batches), the largest K the 2^15 setup holds. On-chain, a proof costs the pairing check
+// once plus one elliptic-curve multiplication per public input, so a larger K is cheaper per record.
+// K and WINDOW are set in `component main` below; scripts/circuits/config.ts names the ptau,
+// node/src/lineage/circuits.ts repeats them, and contracts/interfaces/ILineageRegistry.sol's
+// LINEAGE_BATCH_SIZE must equal K.
 //
 // Public inputs, in this order:
 //   0.          root
@@ -70,4 +71,4 @@ template LineageBatch(DEPTH, WINDOW, K) {
     upper.root === root;
 }
 
-component main {public [root, outputHash, agentDidHash]} = LineageBatch(20, 4, 8);
+component main {public [root, outputHash, agentDidHash]} = LineageBatch(20, 5, 16);

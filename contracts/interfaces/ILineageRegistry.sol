@@ -2,7 +2,7 @@
 pragma solidity ^0.8.28;
 
 /// @dev Records per batch proof: K of circuits/lineage20batch.circom (BATCH_SIZE in node/src/lineage/circuits.ts).
-uint256 constant LINEAGE_BATCH_SIZE = 8;
+uint256 constant LINEAGE_BATCH_SIZE = 16;
 
 /// @title ILineageRegistry
 /// @notice Anchors the roots of Ainur's lineage trees and verifies zero-knowledge proofs that a

@@ -19,7 +19,7 @@ export interface CircuitConfig {
 export const CIRCUITS: readonly CircuitConfig[] = [
   { name: "inclusion20", verifier: "Inclusion20Verifier", ptauPower: 13, template: "snarkjs" },
   { name: "lineage20", verifier: "Lineage20Verifier", ptauPower: 13, template: "anchored" },
-  { name: "lineage20batch", verifier: "LineageBatchVerifier", ptauPower: 14, template: "anchored" },
+  { name: "lineage20batch", verifier: "LineageBatchVerifier", ptauPower: 15, template: "anchored" },
 ];
 
 /** sha256("Ainur circuit keys v1"): the public beacon that finishes every phase-2 key. */

@@ -8,9 +8,9 @@ import { fileURLToPath } from "node:url";
 
 export const LINEAGE_DEPTH = 20;
 /** K of circuits/lineage20batch.circom: records per batch proof. */
-export const BATCH_SIZE = 8;
+export const BATCH_SIZE = 16;
 /** WINDOW of circuits/lineage20batch.circom: a batch's records share an aligned window of 2^WINDOW leaves. */
-export const BATCH_WINDOW = 4;
+export const BATCH_WINDOW = 5;
 
 export type LineageCircuitName = "lineage20" | "lineage20batch";
 
