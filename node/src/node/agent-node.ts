@@ -1,17 +1,17 @@
 /**
- * An agent node: registers its DID and keeps its stake bonded, listens for calls for proposals on
- * its capabilities' topics, bids with its strategy, and runs the tasks it wins with a built-in agent
+ * An agent node: registers its DID and keeps its stake bonded, bids with `market/`'s `Bidder` (calls
+ * for proposals on its capabilities' topics, outside its zones left alone; sealed bids priced by its
+ * strategy; the requester's EIP-712 award checked), and runs the tasks it wins with a built-in agent
  * (execution/), submitting the result and its lineage leaf to the escrow.
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { buildPoseidon } from "circomlibjs";
 import type { Poseidon } from "circomlibjs";
-import { capabilityTopic } from "../transport/index.ts";
 import type { Transport } from "../transport/index.ts";
+import { Bidder } from "../market/index.ts";
 import { AdapterRegistry, builtinAgents } from "../execution/index.ts";
 import type { Json } from "../storage/index.ts";
-import { zonesIntersect } from "../routing/index.ts";
 import { commitRecord, recordFromExecution } from "../lineage/record.ts";
 import { toHex32 } from "../lineage/field.ts";
 import { EvmChain, TASK_STATUS } from "../chain/evm/index.ts";
@@ -22,14 +22,11 @@ import { agentFor } from "./capabilities.ts";
 import { contentId, digestOf } from "./content.ts";
 import { BidPricer } from "./bidding.ts";
 import {
-  Bid,
-  CallForProposals,
+  accountDidResolver,
   DEVNET_PROTOCOLS,
   ExecuteOrder,
   MESSAGE_TYPES,
-  MessageRejectedError,
   openMessage,
-  signMessage,
 } from "./protocol.ts";
 import type { AgentKeys, EnvelopeVerifier } from "../identity/index.ts";
 import type { ExecuteReply } from "./protocol.ts";
@@ -38,9 +35,9 @@ export interface AgentNodeComponents {
   adapter: ChainAdapter;
   chain: EvmChain;
   transport: Transport;
-  /** The account key as a message identity (protocol.ts's `nodeKeys`). */
+  /** The account key as a message identity (protocol.ts's `nodeKeys`): signs the bids. */
   keys: AgentKeys;
-  /** Opens the requester's CFPs and orders (protocol.ts's `createMessageVerifier`). */
+  /** Opens the requester's execution orders (protocol.ts's `createMessageVerifier`). */
   verifier: EnvelopeVerifier;
 }
 
@@ -52,8 +49,12 @@ export interface AgentState {
 export interface AgentNodeStats {
   cfpsSeen: number;
   bidsSent: number;
+  /** Calls for proposals it stayed out of (zones, capability, strategy). */
+  cfpsSkipped: number;
+  awards: number;
   tasksRun: number;
   tasksFailed: number;
+  /** Calls for proposals refused, by reason (the market `Bidder`'s count). */
   rejected: Record<string, number>;
 }
 
@@ -71,8 +72,17 @@ export class AgentNode {
   private readonly adapters = new AdapterRegistry(builtinAgents());
   private poseidon: Poseidon | undefined;
   private queue = 0;
+  private bidder: Bidder | undefined;
   state: AgentState | undefined;
-  readonly stats: AgentNodeStats = { cfpsSeen: 0, bidsSent: 0, tasksRun: 0, tasksFailed: 0, rejected: {} };
+  readonly stats: AgentNodeStats = {
+    cfpsSeen: 0,
+    bidsSent: 0,
+    cfpsSkipped: 0,
+    awards: 0,
+    tasksRun: 0,
+    tasksFailed: 0,
+    rejected: {},
+  };
   private readonly log: (line: string) => void;
 
   constructor(components: AgentNodeComponents, config: NodeConfig, log: (line: string) => void = () => {}) {
@@ -98,35 +108,54 @@ export class AgentNode {
         JSON.stringify({ ...this.state, address: this.c.chain.address, stats: this.stats }),
       ),
     );
-    for (const capability of this.config.agent!.capabilities) {
-      t.subscribe(capabilityTopic(capability), (data) => {
-        try {
-          const { body: cfp, expiry } = openMessage(
-            this.c.verifier,
-            data,
-            MESSAGE_TYPES.cfp,
-            CallForProposals,
-            (b) => b.requester,
-          );
-          this.stats.cfpsSeen++;
-          void this.bid(cfp, expiry).catch((error: Error) =>
-            this.log(`bid for ${cfp.taskId} failed: ${error.message}`),
-          );
-          return "accept";
-        } catch (error) {
-          // Another message type on a shared capability topic is not this handler's to judge.
-          if (error instanceof MessageRejectedError && error.otherType !== undefined) return "ignore";
-          const kind = error instanceof MessageRejectedError ? error.reason : "error";
-          this.stats.rejected[kind] = (this.stats.rejected[kind] ?? 0) + 1;
-          return kind === "replayed" ? "ignore" : "reject";
-        }
-      });
-    }
+    await this.startBidder();
+  }
+
+  /** The market side: a `Bidder` that answers calls for proposals in this agent's capabilities and zones. */
+  private async startBidder(): Promise<void> {
+    const a = this.config.agent!;
+    const chain = this.c.chain;
+    const bidder = new Bidder(
+      {
+        capabilities: a.capabilities,
+        zones: a.zones,
+        escrow: {
+          chainId: Number(await chain.chainId()),
+          verifyingContract: chain.deployments.contracts.TaskEscrow!.address,
+          priceUnit: this.strategy.priceUnit,
+        },
+        // The node's agents price a task by their floor (the strategy adds its margin, load or undercut).
+        cost: (cfp) => (a.capabilities.includes(cfp.capability) ? this.strategy.cost : undefined),
+        queueDepth: () => this.queue,
+        profile: { agentDid: this.state!.did, strategy: this.strategy.name },
+        alg: "eip712",
+      },
+      {
+        keys: this.c.keys,
+        resolver: accountDidResolver,
+        transport: this.c.transport,
+        strategy: this.strategy.strategy,
+      },
+    );
+    bidder.on("cfp", () => this.stats.cfpsSeen++);
+    bidder.on("bid", () => this.stats.bidsSent++);
+    bidder.on("skip", (cfp, reason) => {
+      this.stats.cfpsSkipped++;
+      this.debug(`not bidding on ${cfp.cfpId}: ${reason}`);
+    });
+    bidder.on("award", (award) => {
+      this.stats.awards++;
+      this.debug(`awarded ${award.cfpId} at ${award.escrow.price}`);
+    });
+    bidder.on("error", (error) => this.log(`bid failed: ${error.message}`));
+    this.stats.rejected = bidder.dropped;
+    this.bidder = bidder;
+    await bidder.start();
   }
 
   async stop(): Promise<void> {
     const t = this.c.transport;
-    for (const capability of this.config.agent!.capabilities) t.unsubscribe(capabilityTopic(capability));
+    await this.bidder?.stop();
     await t.unhandle(DEVNET_PROTOCOLS.execute).catch(() => undefined);
     await t.unhandle(DEVNET_PROTOCOLS.info).catch(() => undefined);
   }
@@ -181,35 +210,6 @@ export class AgentNode {
     this.debug("bonding");
     await this.c.adapter.bond(want - info.bonded);
     this.log(`bonded ${formatAmount(want - info.bonded)} AINUR (stake ${formatAmount(want)})`);
-  }
-
-  private async bid(cfp: CallForProposals, expiry: number): Promise<void> {
-    const a = this.config.agent!;
-    if (!a.capabilities.includes(cfp.capability)) return;
-    if (!zonesIntersect(a.zones, new Set(cfp.zones))) return;
-    const price = this.strategy.price({
-      capability: cfp.capability,
-      taskKey: cfp.taskKey,
-      budget: BigInt(cfp.budget),
-      queueDepth: this.queue,
-    });
-    if (price === null) return;
-    const body: Bid = {
-      v: 1,
-      type: "bid",
-      taskKey: cfp.taskKey,
-      agent: this.c.chain.address,
-      did: this.state!.did,
-      agentPeer: this.c.transport.peerId,
-      price: price.toString(),
-      zones: a.zones,
-      strategy: this.strategy.name,
-    };
-    const bid = signMessage(this.c.keys, MESSAGE_TYPES.bid, body, expiry);
-    await this.c.transport.request(cfp.requesterPeer, DEVNET_PROTOCOLS.bid, bid, {
-      timeoutMs: 5_000,
-    });
-    this.stats.bidsSent++;
   }
 
   private async onExecute(bytes: Uint8Array): Promise<Uint8Array> {

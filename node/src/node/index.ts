@@ -42,11 +42,11 @@ export {
   RequesterNode,
   AuctionFailedError,
   ExecutionFailedError,
-  clearSecondPrice,
+  WinnerIdentityError,
   onChainCheck,
 } from "./requester-node.ts";
 export type { PostTask, TaskOutcome, BidSeen } from "./requester-node.ts";
-export { BidPricer, EVM_PRICE_UNIT, priceUnitOf } from "./bidding.ts";
+export { BidPricer, clearSecondPrice, EVM_PRICE_UNIT, priceUnitOf } from "./bidding.ts";
 export type { BidPricerInit, BidRequest } from "./bidding.ts";
 export { CAPABILITY_AGENTS } from "./capabilities.ts";
 export { chainExplorerSource } from "./explorer-source.ts";
@@ -128,8 +128,8 @@ export class AinurNode {
     const events = new TaskEventBus({ log });
     const components: NodeComponents = { adapter, chain, transport, log, events, metrics };
     const keys = nodeKeys(config.chain.privateKey, Number(await chain.chainId()));
-    const verifier = createMessageVerifier();
     if (config.role === "agent") {
+      const verifier = createMessageVerifier();
       components.agent = new AgentNode({ adapter, chain, transport, keys, verifier }, config, say);
     } else {
       const lineage = new LineageService(
@@ -146,7 +146,7 @@ export class AinurNode {
         },
       );
       components.lineage = lineage;
-      const requester = new RequesterNode({ adapter, chain, transport, lineage, events, keys, verifier });
+      const requester = new RequesterNode({ adapter, chain, transport, lineage, events, keys });
       components.requester = requester;
       components.workflows = await createExecution(
         { onEvent: workflowEventsToTaskEvents(events), defaultTimeoutMs: 120_000 },

@@ -1,15 +1,17 @@
 /**
- * The messages an agent node and a requester exchange: a call for proposals (gossip, one topic per
- * capability), a bid (request to the requester), and an execution order (request to the winner).
- * Each travels in `identity/`'s signed envelope (`signEnvelope` / `EnvelopeVerifier.open`): the
+ * The node's own messages: the execution order the requester sends the winner of an auction (and
+ * the agent's reply), and the agent's info. The auction itself is `market/`'s: calls for proposals,
+ * sealed bids and awards (`Auctioneer` on the requester, `Bidder` on each agent), in the same
+ * envelopes under the same account identities (`alg: "eip712"`, `accountDidResolver`).
+ * Each message travels in `identity/`'s signed envelope (`signEnvelope` / `EnvelopeVerifier.open`): the
  * envelope carries the message type, the sender's DID, a nonce and an expiry, and `open` checks
  * size, shape, the body's schema (zod), expiry, replay (nonce per sender) and the signature; every
  * refusal is identity's `MessageRejectedError` with its `reason`.
  *
  * Senders sign with their account key (`alg: "eip712"`) as the address DID
  * `did:ainur:<chainId>:<address>`, so the verifier needs no registry look-up (`accountDidResolver`);
- * `openMessage` then checks that the DID's address is the one the body names (the requester of a
- * CFP or order, the agent of a bid). The registry DID an agent bids as rides in the bid's body.
+ * `openMessage` then checks that the DID's address is the one the body names (the requester of an
+ * order). The registry DID an agent works as rides in its sealed bid's `profile`.
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
@@ -25,47 +27,17 @@ import {
 import type { AgentPublicKeys, DidResolver } from "../identity/index.ts";
 
 export const DEVNET_PROTOCOLS = {
-  bid: "/ainur/node/bid/1.0.0",
   execute: "/ainur/node/execute/1.0.0",
   info: "/ainur/node/info/1.0.0",
 } as const;
 
 /** Envelope types. */
 export const MESSAGE_TYPES = {
-  cfp: "ainur/node/cfp/1",
-  bid: "ainur/node/bid/1",
   execute: "ainur/node/execute/1",
 } as const;
 
 const hex = z.string().regex(/^0x[0-9a-fA-F]*$/);
 const uint = z.string().regex(/^[0-9]+$/);
-
-export const CallForProposals = z.object({
-  v: z.literal(1),
-  type: z.literal("cfp"),
-  taskId: z.string().min(1).max(200),
-  taskKey: hex,
-  capability: z.string().min(1).max(64),
-  budget: uint,
-  zones: z.array(z.string()).min(1).max(16),
-  bidDeadline: z.number().int(),
-  requester: hex,
-  requesterPeer: z.string().min(1).max(100),
-});
-export type CallForProposals = z.infer<typeof CallForProposals>;
-
-export const Bid = z.object({
-  v: z.literal(1),
-  type: z.literal("bid"),
-  taskKey: hex,
-  agent: hex,
-  did: z.string().min(1).max(200),
-  agentPeer: z.string().min(1).max(100),
-  price: uint,
-  zones: z.array(z.string()).max(16),
-  strategy: z.string().max(32),
-});
-export type Bid = z.infer<typeof Bid>;
 
 export const ExecuteOrder = z.object({
   v: z.literal(1),

@@ -1,38 +1,42 @@
 /**
- * A requester node: posts tasks (escrow first), runs the auction (calls for proposals on gossip,
- * signed bids back over request-response, second-price clearing), awards on-chain, orders the
- * winner to execute, checks the returned lineage commitment, commits and anchors it, proves the
+ * A requester node: posts tasks (escrow first), runs the auction with `market/`'s `Auctioneer`
+ * (a call for proposals with the task's zones on the capability's gossip topic, sealed bids back
+ * over request-response, second-price clearing with the budget as the reserve, the EIP-712 award
+ * that TaskEscrow takes), submits that award on-chain, orders the winner to execute, checks the returned lineage commitment, commits and anchors it, proves the
  * record's inclusion and has the LineageRegistry verify the proof in a transaction, then accepts
  * the result (releasing the escrow and raising the agent's reputation).
  *
  * Its `marketAdapter()` is an execution adapter: a workflow task with `agent: "market"` is carried
  * through all of the above, so DAG workflows run on the durable runner from execution/.
  */
-import { clearVickrey } from "../market/index.ts";
+import { Auctioneer, MAX_PRICE } from "../market/index.ts";
+import type { ClearingOutcome, OpenedBid } from "../market/index.ts";
 import { capabilityTopic } from "../transport/index.ts";
 import type { Transport } from "../transport/index.ts";
 import type { TaskEventBus } from "../api/index.ts";
 import type { AgentAdapter, AgentRequest } from "../execution/index.ts";
 import type { Json } from "../storage/index.ts";
-import { assertRoutable } from "../routing/index.ts";
 import type { LineageService, StoredRecord } from "../lineage/lineage.ts";
 import { verifyProofFile, solidityProof } from "../lineage/proof-file.ts";
 import type { ProofFile, Verdict } from "../lineage/proof-file.ts";
 import { EvmChain, taskKey as keyOf } from "../chain/evm/index.ts";
 import { MAX_UINT256, formatAmount, parseAmount } from "../chain/units.ts";
 import type { ChainAdapter } from "../chain/index.ts";
+import { parseDid } from "../identity/index.ts";
+import type { AgentKeys } from "../identity/index.ts";
+import { EVM_PRICE_UNIT } from "./bidding.ts";
 import { contentId } from "./content.ts";
 import {
-  Bid,
-  CallForProposals,
+  accountDidResolver,
   DEVNET_PROTOCOLS,
   ExecuteReply,
   MESSAGE_TYPES,
-  openMessage,
   signMessage,
 } from "./protocol.ts";
-import type { AgentKeys, EnvelopeVerifier } from "../identity/index.ts";
 import type { ExecuteOrder } from "./protocol.ts";
+
+/** Kept for the Substrate devnet's in-process auction (devnet/substrate.ts imports it from here). */
+export { clearSecondPrice } from "./bidding.ts";
 
 export interface RequesterComponents {
   adapter: ChainAdapter;
@@ -40,14 +44,12 @@ export interface RequesterComponents {
   transport: Transport;
   lineage: LineageService;
   events?: TaskEventBus;
-  /** The account key as a message identity (protocol.ts's `nodeKeys`). */
+  /** The account key as a message identity (protocol.ts's `nodeKeys`): signs CFPs, awards and orders. */
   keys: AgentKeys;
-  /** Opens agents' bids (protocol.ts's `createMessageVerifier`). */
-  verifier: EnvelopeVerifier;
 }
 
 export interface RequesterInit {
-  /** How long bids are collected after the call for proposals (default 400 ms). */
+  /** How long bids are collected after the call for proposals (default 800 ms). */
   bidWindowMs?: number;
   /** Stake bonded so this node may anchor lineage roots (default: twice the minimum stake). */
   anchorStake?: bigint;
@@ -69,8 +71,11 @@ export interface PostTask {
   prove?: boolean;
 }
 
+/** A bid as the requester opened it after the auction (amounts in base units). */
 export interface BidSeen {
+  /** The address paid. */
   agent: string;
+  /** The registry DID the agent works as (its bid's profile), else the DID it signed with. */
   did: string;
   price: string;
   strategy: string;
@@ -87,6 +92,8 @@ export interface TaskOutcome {
   winner?: BidSeen;
   /** What the winner is paid: the second-lowest bid (or the budget when it was alone). */
   price?: string;
+  /** The award `TaskEscrow` took: EIP-712 by this requester over (taskKey, winner, price). */
+  award?: { agent: string; price: string; signature: string };
   output?: Json;
   outputId?: string;
   commitment?: string;
@@ -125,36 +132,44 @@ export class ExecutionFailedError extends Error {
   }
 }
 
-/** Prices go to market/'s clearing in micro-AINUR (safe integers); bids are multiples of 10^12 wei. */
-const MICRO = 10n ** 12n;
-
-/**
- * Second-price clearing with market/'s `clearVickrey`: the lowest ask at or under the reserve (the
- * budget) wins, ties broken by a hash of the task and the bidder, and the winner is paid the
- * second-lowest ask (the reserve when it is alone).
- */
-export function clearSecondPrice(
-  taskKey: string,
-  bids: readonly BidSeen[],
-  reserve: bigint,
-): { winner: BidSeen; price: bigint } | undefined {
-  const asks = bids.map((b) => ({ bidder: b.agent, price: Number(BigInt(b.price) / MICRO) }));
-  const result = clearVickrey(asks, Number(reserve / MICRO), taskKey);
-  if (result.winner === undefined || result.payment === undefined) return undefined;
-  return { winner: bids.find((b) => b.agent === result.winner)!, price: BigInt(result.payment) * MICRO };
+/** The agent's registry DID must belong to the award's address: `did:ainur:<chainId>:<agentId>` owned by it. */
+export class WinnerIdentityError extends Error {
+  override name = "WinnerIdentityError";
+  readonly taskId: string;
+  readonly did: string;
+  readonly agent: string;
+  constructor(taskId: string, did: string, agent: string, owner: string | undefined) {
+    super(
+      `The winner of ${taskId} bid as ${did}, but the registry ${owner === undefined ? "does not know that agent" : `says ${owner} owns it`}, not the award's address ${agent}; the task is cancelled.`,
+    );
+    this.taskId = taskId;
+    this.did = did;
+    this.agent = agent;
+  }
 }
 
 export class RequesterNode {
   private readonly c: RequesterComponents;
   private readonly init: Required<Omit<RequesterInit, "anchorStake">> & { anchorStake?: bigint };
-  private readonly open = new Map<string, { bids: Map<string, Bid>; zones: string[]; budget: bigint }>();
+  #auctioneer: Auctioneer | undefined;
   /** Outcomes by task id, newest last: what the explorer and the summary read. */
   readonly outcomes = new Map<string, TaskOutcome>();
-  readonly rejectedBids: Record<string, number> = {};
 
   constructor(components: RequesterComponents, init: RequesterInit = {}) {
     this.c = components;
-    this.init = { bidWindowMs: 400, ...init };
+    this.init = { bidWindowMs: 800, ...init };
+  }
+
+  /** The market's auctioneer this node runs its auctions with (after `start()`). */
+  get auctioneer(): Auctioneer {
+    if (this.#auctioneer === undefined)
+      throw new Error("The requester node is not started: call start() first.");
+    return this.#auctioneer;
+  }
+
+  /** Bids refused, by reason (market's `Auctioneer.dropped`). */
+  get rejectedBids(): Readonly<Record<string, number>> {
+    return this.#auctioneer?.dropped ?? {};
   }
 
   async start(): Promise<void> {
@@ -174,33 +189,23 @@ export class RequesterNode {
     const info = await chain.call<{ bonded: bigint }>("ReputationStaking", "stakeOf", chain.address);
     // Anchorers must be staked: bond the minimum (the adapter approves the stake first).
     if (info.bonded < want) await this.c.adapter.bond(want - info.bonded);
-    await this.c.transport.handle(DEVNET_PROTOCOLS.bid, (bytes) => {
-      this.onBid(bytes);
-      return new Uint8Array([1]);
-    });
+    // Awards are EIP-712 for TaskEscrow; CFP and award envelopes are signed by the same account key.
+    this.#auctioneer = new Auctioneer(
+      {
+        escrow: {
+          chainId: Number(await chain.chainId()),
+          verifyingContract: escrow,
+          priceUnit: EVM_PRICE_UNIT,
+        },
+        alg: "eip712",
+      },
+      { keys: this.c.keys, resolver: accountDidResolver, transport: this.c.transport },
+    );
+    await this.#auctioneer.start();
   }
 
   async stop(): Promise<void> {
-    await this.c.transport.unhandle(DEVNET_PROTOCOLS.bid).catch(() => undefined);
-  }
-
-  private onBid(bytes: Uint8Array): void {
-    let bid: Bid;
-    try {
-      bid = openMessage(this.c.verifier, bytes, MESSAGE_TYPES.bid, Bid, (b) => b.agent).body;
-    } catch (error) {
-      const kind = (error as { reason?: string }).reason ?? "error";
-      this.rejectedBids[kind] = (this.rejectedBids[kind] ?? 0) + 1;
-      throw error;
-    }
-    const auction = this.open.get(bid.taskKey);
-    if (auction === undefined) {
-      this.rejectedBids.late = (this.rejectedBids.late ?? 0) + 1;
-      throw new Error(`no open auction for ${bid.taskKey}: the bid came late`);
-    }
-    assertRoutable(bid.did, bid.zones, auction.zones);
-    if (BigInt(bid.price) > auction.budget) throw new Error(`the bid ${bid.price} exceeds the budget`);
-    auction.bids.set(bid.agent.toLowerCase(), bid);
+    await this.#auctioneer?.stop();
   }
 
   private publish(taskId: string, type: Parameters<TaskEventBus["publish"]>[1], data: Json): void {
@@ -248,64 +253,66 @@ export class RequesterNode {
       this.publish(task.taskId, "task:failed", { error: outcome.error });
       throw new AuctionFailedError(task.taskId, outcome.error);
     }
-    const auction = { bids: new Map<string, Bid>(), zones: task.zones, budget: task.budget };
-    this.open.set(key, auction);
-    const expiry = Date.now() + 120_000;
-    const cfp: CallForProposals = {
-      v: 1,
-      type: "cfp",
-      taskId: task.taskId,
-      taskKey: key,
+    const auctioneer = this.auctioneer;
+    const inputs = [await contentId(task.input)];
+    const reserve = task.budget / EVM_PRICE_UNIT;
+    const { cfp } = await auctioneer.announce({
+      cfpId: key.toLowerCase(),
       capability: task.capability,
-      budget: task.budget.toString(),
+      subtasks: [task.capability],
+      mechanism: "vickrey",
+      reserve: Number(reserve > BigInt(MAX_PRICE) ? BigInt(MAX_PRICE) : reserve),
+      deadline: Date.now() + this.init.bidWindowMs,
+      taskDeadline: now + (task.deadlineSeconds ?? 600),
+      inputs,
       zones: task.zones,
-      bidDeadline: Date.now() + this.init.bidWindowMs,
-      requester: chain.address,
-      requesterPeer: this.c.transport.peerId,
-    };
+    });
     const expected = this.c.transport.subscribers(topic).length;
-    await this.c.transport.publish(topic, signMessage(this.c.keys, MESSAGE_TYPES.cfp, cfp, expiry));
     this.publish(task.taskId, "task:bidding", { invited: expected });
-    const deadline = Date.now() + this.init.bidWindowMs;
-    while (Date.now() < deadline && auction.bids.size < expected) await new Promise((r) => setTimeout(r, 20));
-    this.open.delete(key);
-    outcome.bids = [...auction.bids.values()].map((b) => ({
-      agent: b.agent,
-      did: b.did,
-      price: b.price,
-      strategy: b.strategy,
-      zones: b.zones,
-    }));
-    const cleared = clearSecondPrice(key, outcome.bids, task.budget);
-    if (cleared === undefined) {
+    // Every subscriber may bid; agents outside the zones or without the capability stay out, so
+    // the window runs out unless all of them did.
+    while (Date.now() < cfp.deadline && auctioneer.bidCount(cfp.cfpId) < expected)
+      await new Promise((r) => setTimeout(r, 20));
+    const cleared: ClearingOutcome = await auctioneer.close(cfp.cfpId);
+    outcome.bids = cleared.opened.map((b) => bidSeen(b, EVM_PRICE_UNIT));
+    const won = cleared.winners[0];
+    if (won === undefined) {
       await this.refund(key, outcome);
-      outcome.error = `no valid bid from ${expected} invited agents`;
+      outcome.error = `no valid bid under the budget from ${expected} invited agents (${cleared.bids} bids)`;
       this.publish(task.taskId, "task:failed", { error: outcome.error });
       throw new AuctionFailedError(task.taskId, outcome.error);
     }
-    outcome.winner = cleared.winner;
-    outcome.price = cleared.price.toString();
-    const winnerBid = auction.bids.get(cleared.winner.agent.toLowerCase())!;
-    const awardSig = await chain.signAward(key, cleared.winner.agent, cleared.price);
+    const winner = outcome.bids[cleared.opened.findIndex((b) => b.bidder === won.bidder)]!;
+    const award = won.award.escrow;
+    const price = BigInt(award.price);
+    outcome.winner = winner;
+    outcome.price = award.price;
+    outcome.award = { agent: award.agent, price: award.price, signature: award.signature };
+    // The lineage record names the winner's registry DID: check that the award's address owns it.
+    const owner = await this.ownerOf(winner.did);
+    if (owner?.toLowerCase() !== award.agent.toLowerCase()) {
+      await this.refund(key, outcome);
+      outcome.error = new WinnerIdentityError(task.taskId, winner.did, award.agent, owner).message;
+      this.publish(task.taskId, "task:failed", { error: outcome.error });
+      throw new AuctionFailedError(task.taskId, outcome.error);
+    }
     outcome.txs.award = (
-      await chain.send("TaskEscrow", "award", key, cleared.winner.agent, cleared.price, awardSig)
+      await chain.send("TaskEscrow", "award", key, award.agent, price, award.signature)
     ).hash;
     outcome.timings.awardedAt = Date.now();
     this.publish(task.taskId, "task:awarded", {
-      agent: cleared.winner.did,
-      price: formatAmount(cleared.price),
-      bid: formatAmount(BigInt(cleared.winner.price)),
+      agent: winner.did,
+      price: formatAmount(price),
+      bid: formatAmount(BigInt(winner.price)),
       bids: outcome.bids.length,
     });
     if (task.insure === true) {
-      outcome.txs.buyCover = (
-        await chain.send("InsurancePool", "buyCover", key, cleared.price, cleared.price)
-      ).hash;
+      outcome.txs.buyCover = (await chain.send("InsurancePool", "buyCover", key, price, price)).hash;
       outcome.insured = true;
     }
 
     // Execution on the winner.
-    const inputs = [await contentId(task.input)];
+    const expiry = Date.now() + 120_000;
     const order: ExecuteOrder = {
       v: 1,
       type: "execute",
@@ -315,14 +322,14 @@ export class RequesterNode {
       input: task.input,
       inputs,
       parentCommitment: (task.parentCommitment ?? 0n).toString(),
-      price: cleared.price.toString(),
+      price: award.price,
       requester: chain.address,
     };
-    this.publish(task.taskId, "task:executing", { agent: cleared.winner.did });
+    this.publish(task.taskId, "task:executing", { agent: winner.did });
     let reply: ExecuteReply;
     try {
       const bytes = await this.c.transport.request(
-        winnerBid.agentPeer,
+        won.peer,
         DEVNET_PROTOCOLS.execute,
         signMessage(this.c.keys, MESSAGE_TYPES.execute, order, expiry),
         { timeoutMs: 60_000 },
@@ -334,7 +341,7 @@ export class RequesterNode {
     outcome.timings.executedAt = Date.now();
     if (!reply.ok) {
       outcome.error = reply.error ?? "the agent did not answer";
-      this.publish(task.taskId, "task:failed", { agent: cleared.winner.did, error: outcome.error });
+      this.publish(task.taskId, "task:failed", { agent: winner.did, error: outcome.error });
       throw new ExecutionFailedError(outcome);
     }
     outcome.output = reply.output as Json;
@@ -344,7 +351,7 @@ export class RequesterNode {
     // Lineage: the same record the agent committed to, then anchored.
     const stored: StoredRecord = this.c.lineage.commitExecution({
       taskId: task.taskId,
-      agentDid: cleared.winner.did,
+      agentDid: winner.did,
       inputs,
       output: reply.outputId!,
       parentCommitment: task.parentCommitment ?? 0n,
@@ -385,8 +392,8 @@ export class RequesterNode {
     outcome.status = "completed";
     outcome.timings.doneAt = Date.now();
     this.publish(task.taskId, "task:completed", {
-      agent: cleared.winner.did,
-      price: formatAmount(cleared.price),
+      agent: winner.did,
+      price: formatAmount(price),
       outputId: outcome.outputId,
       verified: outcome.verdict?.valid ?? null,
     });
@@ -396,6 +403,13 @@ export class RequesterNode {
   /** Verifies a proof file in JS, then on-chain with LineageRegistry.auditLineage (a transaction that records the audit). */
   async audit(file: ProofFile): Promise<Verdict> {
     return verifyProofFile(file, { onChain: (f) => onChainCheck(this.c.chain, f, true) });
+  }
+
+  /** The address that owns a registry DID (`did:ainur:<chainId>:<agentId>`), if the registry knows it. */
+  private async ownerOf(did: string): Promise<string | undefined> {
+    const { id } = parseDid(did);
+    if (!/^[0-9]+$/.test(id)) return undefined;
+    return (await this.c.adapter.getAgent(id))?.owner;
   }
 
   private async refund(key: string, outcome: TaskOutcome): Promise<void> {
@@ -427,6 +441,18 @@ export class RequesterNode {
       },
     };
   }
+}
+
+/** A bid opened by the auctioneer, in the node's terms (base units; the profile's DID and strategy). */
+function bidSeen(b: OpenedBid, priceUnit: bigint): BidSeen {
+  const asks = b.content.bids.map((x) => x.price);
+  return {
+    agent: b.content.payTo,
+    did: b.content.profile?.agentDid ?? b.bidder,
+    price: (BigInt(Math.min(...asks)) * priceUnit).toString(),
+    strategy: b.content.profile?.strategy ?? "unknown",
+    zones: b.zones ?? [],
+  };
 }
 
 /**

@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { AgentKeys, formatDid, signEnvelope } from "../../../node/src/identity/index.ts";
+import { TYPES } from "../../../node/src/market/index.ts";
 import {
-  Bid,
+  ExecuteOrder,
   MESSAGE_TYPES,
   MessageRejectedError,
   accountDidResolver,
@@ -17,16 +18,17 @@ const KEY_A = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690
 const KEY_B = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
 const T0 = 1_800_000_000_000;
 
-const bidBody = (agent: string) => ({
+const orderBody = (requester: string) => ({
   v: 1 as const,
-  type: "bid" as const,
+  type: "execute" as const,
+  taskId: "t1-uppercase",
   taskKey: "0x" + "11".repeat(32),
-  agent,
-  did: "did:ainur:31337:2",
-  agentPeer: "12D3KooWtest",
+  capability: "text.uppercase",
+  input: { text: "hello" },
+  inputs: ["bafkreitest"],
+  parentCommitment: "0",
   price: "935000000000000000",
-  zones: ["eu"],
-  strategy: "undercut",
+  requester,
 });
 
 describe("node/protocol: the node's messages in identity's envelopes", function () {
@@ -38,42 +40,42 @@ describe("node/protocol: the node's messages in identity's envelopes", function 
     expect(a.did).to.equal(formatDid(CHAIN, a.address));
     expect(a.address).to.equal("0x70997970C51812dc3A010C7d01b50e0d17dc79C8");
     const v = verifier();
-    const bytes = signMessage(a, MESSAGE_TYPES.bid, bidBody(a.address), T0 + 60_000);
-    const opened = openMessage(v, bytes, MESSAGE_TYPES.bid, Bid, (x) => x.agent);
-    expect(opened.body).to.deep.equal(bidBody(a.address));
+    const bytes = signMessage(a, MESSAGE_TYPES.execute, orderBody(a.address), T0 + 60_000);
+    const opened = openMessage(v, bytes, MESSAGE_TYPES.execute, ExecuteOrder, (x) => x.requester);
+    expect(opened.body).to.deep.equal(orderBody(a.address));
     expect(opened.expiry).to.equal(T0 + 60_000);
-    expect(() => openMessage(v, bytes, MESSAGE_TYPES.bid, Bid, (x) => x.agent))
+    expect(() => openMessage(v, bytes, MESSAGE_TYPES.execute, ExecuteOrder, (x) => x.requester))
       .to.throw(MessageRejectedError)
       .with.property("reason", "replayed");
   });
 
   it("refuses a message signed by one account that names another, an expired one, and a malformed one", function () {
     const v = verifier();
-    const forged = signMessage(b, MESSAGE_TYPES.bid, bidBody(a.address), T0 + 60_000);
-    expect(() => openMessage(v, forged, MESSAGE_TYPES.bid, Bid, (x) => x.agent))
+    const forged = signMessage(b, MESSAGE_TYPES.execute, orderBody(a.address), T0 + 60_000);
+    expect(() => openMessage(v, forged, MESSAGE_TYPES.execute, ExecuteOrder, (x) => x.requester))
       .to.throw(MessageRejectedError, /not 0x70997970/)
       .with.property("reason", "forged");
-    const expired = signMessage(a, MESSAGE_TYPES.bid, bidBody(a.address), T0 - 1);
-    expect(() => openMessage(v, expired, MESSAGE_TYPES.bid, Bid, (x) => x.agent))
+    const expired = signMessage(a, MESSAGE_TYPES.execute, orderBody(a.address), T0 - 1);
+    expect(() => openMessage(v, expired, MESSAGE_TYPES.execute, ExecuteOrder, (x) => x.requester))
       .to.throw(MessageRejectedError)
       .with.property("reason", "expired");
-    const bad = signMessage(a, MESSAGE_TYPES.bid, { ...bidBody(a.address), price: "-1" }, T0 + 60_000);
-    expect(() => openMessage(v, bad, MESSAGE_TYPES.bid, Bid, (x) => x.agent))
+    const bad = signMessage(a, MESSAGE_TYPES.execute, { ...orderBody(a.address), price: "-1" }, T0 + 60_000);
+    expect(() => openMessage(v, bad, MESSAGE_TYPES.execute, ExecuteOrder, (x) => x.requester))
       .to.throw(MessageRejectedError)
       .with.property("reason", "malformed");
-    const other = signMessage(a, MESSAGE_TYPES.cfp, bidBody(a.address), T0 + 60_000);
-    expect(() => openMessage(v, other, MESSAGE_TYPES.bid, Bid, (x) => x.agent))
+    const other = signMessage(a, TYPES.cfp, orderBody(a.address), T0 + 60_000);
+    expect(() => openMessage(v, other, MESSAGE_TYPES.execute, ExecuteOrder, (x) => x.requester))
       .to.throw(MessageRejectedError)
-      .with.property("otherType", MESSAGE_TYPES.cfp);
+      .with.property("otherType", TYPES.cfp);
   });
 
   it("opens no ed25519 envelope (address DIDs list no message key) and resolves only address DIDs", function () {
     const v = verifier();
-    const ed = signEnvelope(a, MESSAGE_TYPES.bid, bidBody(a.address), {
+    const ed = signEnvelope(a, MESSAGE_TYPES.execute, orderBody(a.address), {
       alg: "ed25519",
       expiry: T0 + 60_000,
     });
-    expect(() => openMessage(v, ed, MESSAGE_TYPES.bid, Bid, (x) => x.agent))
+    expect(() => openMessage(v, ed, MESSAGE_TYPES.execute, ExecuteOrder, (x) => x.requester))
       .to.throw(MessageRejectedError)
       .with.property("reason", "forged");
     const seeded = AgentKeys.fromSeed(new Uint8Array(32).fill(7), CHAIN, "5");
