@@ -2,17 +2,24 @@
  * The chain journal: what lets a devnet with its own chain resume after a restart.
  *
  * Hardhat's node (EDR) keeps the chain in memory and cannot dump or load its state
- * (NomicFoundation/edr#409). But a Hardhat chain is deterministic: the same genesis timestamp, the
- * same transactions mined in the same blocks at the same timestamps give the same blocks, hash for
- * hash (the mix hashes and beacon roots come from a fixed seed). So while the devnet runs, the
- * journal records every block the chain mines: its number, hash, parent, timestamp, state root and
+ * (NomicFoundation/edr#409). But a Hardhat chain is deterministic: from the same genesis timestamp
+ * (hardhat-node.config.ts), the same transactions mined in the same blocks at the same timestamps
+ * and base fees give the same state. So while the devnet runs, the journal records every block the
+ * chain mines: its number, hash, parent, timestamp, base fee, state root, receipts root and
  * transactions, each as its signed raw bytes (EDR has no `eth_getRawTransactionByHash`: the
  * transaction is re-serialised from its fields and signature, and must hash to its hash). On a
- * restart a fresh `hardhat node`, started with the journal's genesis timestamp
- * (hardhat-node.config.ts), replays the journal block by block with automine off: the raw
- * transactions, then `evm_mine(timestamp)`. Each replayed block must come out with the recorded
- * hash, which covers the state root, the receipts and the timestamp; the first block that does
- * not stops the replay with a `ChainJournalDivergedError` naming it.
+ * restart a fresh `hardhat node` with the journal's genesis timestamp replays the journal block by
+ * block with automine off: `hardhat_setNextBlockBaseFeePerGas`, the raw transactions,
+ * `evm_mine(timestamp)`. Each replayed block must come out with the recorded timestamp, base fee,
+ * transactions, receipts root and state root (every account, balance, nonce, code and storage
+ * slot); the first block that does not stops the replay with a `ChainJournalDivergedError` that
+ * names it.
+ *
+ * Block hashes are recorded but not compared. `hardhat_mine` (the devnet's governance step mines
+ * through the voting period with it) reserves its blocks, and EDR hashes a reserved block with a
+ * zero parent hash and keeps the base fee flat across it; a replay mines real blocks (with the
+ * recorded base fees), so from the first `hardhat_mine` of more than a few blocks on, hashes
+ * differ while states agree. No devnet contract reads `blockhash`.
  *
  * Storage: one SQLite file (node:sqlite), WAL with `synchronous = FULL` like the event log, one
  * commit per batch of blocks. The follower polls `eth_blockNumber` (every 250 ms by default);
@@ -42,8 +49,21 @@ export interface JournalBlock {
   hash: string;
   parentHash: string;
   timestamp: number;
+  /** Hex wei. */
+  baseFee: string;
   stateRoot: string;
+  receiptsRoot: string;
   /** Signed raw transactions, in block order. */
+  txs: string[];
+}
+
+/** What a replayed block must reproduce. */
+export interface BlockSeal {
+  timestamp: number;
+  baseFee: string;
+  stateRoot: string;
+  receiptsRoot: string;
+  /** Transaction hashes, in block order. */
   txs: string[];
 }
 
@@ -51,6 +71,7 @@ export interface ReplayResult {
   blocks: number;
   transactions: number;
   ms: number;
+  /** The replayed chain's last block (its hash is the new chain's). */
   head: { number: number; hash: string; stateRoot: string; timestamp: number };
 }
 
@@ -69,18 +90,20 @@ export class ChainJournalDivergedError extends Error {
   override name = "ChainJournalDivergedError";
   readonly path: string;
   readonly block: number;
-  readonly expected: { hash: string; stateRoot: string };
-  readonly actual: { hash: string; stateRoot: string };
+  readonly expected: Partial<BlockSeal> & { hash?: string };
+  readonly actual: Partial<BlockSeal> & { hash?: string };
   constructor(
     file: string,
     block: number,
-    expected: { hash: string; stateRoot: string },
-    actual: { hash: string; stateRoot: string },
-    hint: string,
+    expected: Partial<BlockSeal> & { hash?: string },
+    actual: Partial<BlockSeal> & { hash?: string },
+    hint = "",
   ) {
+    const differs = (Object.keys(expected) as (keyof typeof expected)[])
+      .filter((k) => JSON.stringify(expected[k]) !== JSON.stringify(actual[k]))
+      .map((k) => `${k} ${JSON.stringify(actual[k])} instead of ${JSON.stringify(expected[k])}`);
     super(
-      `Replaying the chain journal ${file} diverged at block ${block}: it came out as ${actual.hash} ` +
-        `(state root ${actual.stateRoot}) where the journal recorded ${expected.hash} (state root ${expected.stateRoot}). ${hint}`,
+      `Replaying the chain journal ${file} diverged at block ${block}: ${differs.join("; ")}.${hint === "" ? "" : " " + hint}`,
     );
     this.path = file;
     this.block = block;
@@ -94,7 +117,9 @@ interface BlockRow {
   hash: string;
   parent_hash: string;
   timestamp: number;
+  base_fee: string;
   state_root: string;
+  receipts_root: string;
   txs: string;
 }
 
@@ -103,7 +128,9 @@ interface RpcBlock {
   hash: string;
   parentHash: string;
   timestamp: string;
+  baseFeePerGas?: string;
   stateRoot: string;
+  receiptsRoot: string;
   transactions: RpcTransaction[] | string[];
 }
 
@@ -147,6 +174,7 @@ export async function rpc<T>(url: string, method: string, params: unknown[] = []
 }
 
 const hex = (n: number): string => "0x" + n.toString(16);
+const ZERO_HASH = "0x" + "0".repeat(64);
 
 /**
  * The signed raw bytes of a transaction as `eth_getBlockByNumber(n, true)` returns it. Throws if
@@ -212,9 +240,11 @@ export class ChainJournal {
         number      INTEGER PRIMARY KEY,
         hash        TEXT NOT NULL,
         parent_hash TEXT NOT NULL,
-        timestamp   INTEGER NOT NULL,
-        state_root  TEXT NOT NULL,
-        txs         TEXT NOT NULL
+        timestamp     INTEGER NOT NULL,
+        base_fee      TEXT NOT NULL,
+        state_root    TEXT NOT NULL,
+        receipts_root TEXT NOT NULL,
+        txs           TEXT NOT NULL
       ) STRICT;`);
     this.#db = db;
     this.#stmts = {
@@ -223,13 +253,13 @@ export class ChainJournal {
         "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
       ),
       insert: db.prepare(
-        "INSERT INTO blocks (number, hash, parent_hash, timestamp, state_root, txs) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO blocks (number, hash, parent_hash, timestamp, base_fee, state_root, receipts_root, txs) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
       ),
       last: db.prepare(
-        "SELECT number, hash, parent_hash, timestamp, state_root, txs FROM blocks ORDER BY number DESC LIMIT 1",
+        "SELECT number, hash, parent_hash, timestamp, base_fee, state_root, receipts_root, txs FROM blocks ORDER BY number DESC LIMIT 1",
       ),
       from: db.prepare(
-        "SELECT number, hash, parent_hash, timestamp, state_root, txs FROM blocks WHERE number >= ? ORDER BY number",
+        "SELECT number, hash, parent_hash, timestamp, base_fee, state_root, receipts_root, txs FROM blocks WHERE number >= ? ORDER BY number",
       ),
     };
     const format = this.#meta("format");
@@ -295,7 +325,9 @@ export class ChainJournal {
         hash: row.hash,
         parentHash: row.parent_hash,
         timestamp: row.timestamp,
+        baseFee: row.base_fee,
         stateRoot: row.state_root,
+        receiptsRoot: row.receipts_root,
         txs: JSON.parse(row.txs) as string[],
       };
     }
@@ -309,7 +341,10 @@ export class ChainJournal {
       throw new ChainJournalError(this.path, "has no genesis block: call setGenesis first");
     this.#db.exec("BEGIN IMMEDIATE");
     try {
-      for (const b of blocks) {
+      for (const block of blocks) {
+        // EDR reports the blocks `hardhat_mine` reserves with a zero parent hash (the next real
+        // block's parent is the last reserved block's hash).
+        const b: JournalBlock = block.parentHash === ZERO_HASH ? { ...block, parentHash: head.hash } : block;
         if (b.number !== head.number + 1 || b.parentHash !== head.hash)
           throw new ChainJournalError(
             this.path,
@@ -320,11 +355,29 @@ export class ChainJournal {
           b.hash,
           b.parentHash,
           b.timestamp,
+          b.baseFee,
           b.stateRoot,
+          b.receiptsRoot,
           JSON.stringify(b.txs),
         );
         head = { number: b.number, hash: b.hash, timestamp: b.timestamp };
       }
+      this.#db.exec("COMMIT");
+    } catch (error) {
+      this.#db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+
+  /**
+   * Records the hashes a replay gave the blocks (they differ after a `hardhat_mine`; see the file
+   * header), so that the follower links the next blocks to them.
+   */
+  rehash(blocks: { number: number; hash: string; parentHash: string }[]): void {
+    const update = this.#db.prepare("UPDATE blocks SET hash = ?, parent_hash = ? WHERE number = ?");
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      for (const b of blocks) update.run(b.hash, b.parentHash, b.number);
       this.#db.exec("COMMIT");
     } catch (error) {
       this.#db.exec("ROLLBACK");
@@ -389,7 +442,9 @@ export function followChain(
             hash: b.hash,
             parentHash: b.parentHash,
             timestamp: Number(b.timestamp),
+            baseFee: b.baseFeePerGas ?? "0x0",
             stateRoot: b.stateRoot,
+            receiptsRoot: b.receiptsRoot,
             txs: (b.transactions as RpcTransaction[]).map((tx) => {
               try {
                 return rawTransaction(tx);
@@ -440,7 +495,7 @@ export function followChain(
 
 /**
  * Replays the journal into a fresh node at `rpcUrl`, which must have been started with the
- * journal's genesis timestamp. Resolves once the node's chain is the recorded one, block for
+ * journal's genesis timestamp. Resolves once the node's chain has the recorded state, block for
  * block; then the next block's timestamp is the wall clock, or the last recorded one + 1 if that
  * is later (time moved on while the devnet was down, as it does for a chain that kept running).
  */
@@ -457,9 +512,9 @@ export async function replayJournal(journal: ChainJournal, rpcUrl: string): Prom
     throw new ChainJournalDivergedError(
       file,
       0,
-      { hash: genesis.hash, stateRoot: "-" },
-      { hash: g.hash, stateRoot: g.stateRoot },
-      `Start the node with AINUR_DEVNET_GENESIS_TIMESTAMP=${genesis.timestamp} (hardhat-node.config.ts); it had ${Number(g.timestamp)}.`,
+      { hash: genesis.hash, timestamp: genesis.timestamp },
+      { hash: g.hash, timestamp: Number(g.timestamp) },
+      `Start the node with AINUR_DEVNET_GENESIS_TIMESTAMP=${genesis.timestamp} (hardhat-node.config.ts).`,
     );
   const latest = Number(await rpc<string>(rpcUrl, "eth_blockNumber"));
   if (latest !== 0)
@@ -469,6 +524,7 @@ export async function replayJournal(journal: ChainJournal, rpcUrl: string): Prom
     );
   let blocks = 0;
   let transactions = 0;
+  const rehashed: { number: number; hash: string; parentHash: string }[] = [];
   let head: ReplayResult["head"] = {
     number: 0,
     hash: g.hash,
@@ -478,26 +534,36 @@ export async function replayJournal(journal: ChainJournal, rpcUrl: string): Prom
   await rpc(rpcUrl, "evm_setAutomine", [false]);
   try {
     for (const block of journal.blocks()) {
+      await rpc(rpcUrl, "hardhat_setNextBlockBaseFeePerGas", [block.baseFee]);
       for (const raw of block.txs) await rpc(rpcUrl, "eth_sendRawTransaction", [raw]);
       await rpc(rpcUrl, "evm_mine", [block.timestamp]);
-      const b = await rpc<RpcBlock>(rpcUrl, "eth_getBlockByNumber", [hex(block.number), false]);
-      if (b === null || b.hash !== block.hash)
-        throw new ChainJournalDivergedError(
-          file,
-          block.number,
-          { hash: block.hash, stateRoot: block.stateRoot },
-          { hash: b?.hash ?? "(none)", stateRoot: b?.stateRoot ?? "(none)" },
-          b !== null && b.transactions.length !== block.txs.length
-            ? `The node mined ${b.transactions.length} of its ${block.txs.length} transactions.`
-            : "The node built a different block from the same transactions (another Hardhat version or hardfork?).",
-        );
+      const b = await rpc<RpcBlock | null>(rpcUrl, "eth_getBlockByNumber", [hex(block.number), false]);
+      const expected: BlockSeal = {
+        timestamp: block.timestamp,
+        baseFee: block.baseFee,
+        stateRoot: block.stateRoot,
+        receiptsRoot: block.receiptsRoot,
+        txs: block.txs.map((raw) => keccak256(raw)),
+      };
+      const actual: BlockSeal = {
+        timestamp: Number(b?.timestamp ?? -1),
+        baseFee: b?.baseFeePerGas ?? "0x0",
+        stateRoot: b?.stateRoot ?? "(no block)",
+        receiptsRoot: b?.receiptsRoot ?? "(no block)",
+        txs: (b?.transactions ?? []) as string[],
+      };
+      if (JSON.stringify(actual) !== JSON.stringify(expected))
+        throw new ChainJournalDivergedError(file, block.number, expected, actual);
       blocks++;
       transactions += block.txs.length;
-      head = { number: block.number, hash: b.hash, stateRoot: b.stateRoot, timestamp: block.timestamp };
+      if (b!.hash !== block.hash || b!.parentHash !== block.parentHash)
+        rehashed.push({ number: block.number, hash: b!.hash, parentHash: b!.parentHash });
+      head = { number: block.number, hash: b!.hash, stateRoot: b!.stateRoot, timestamp: block.timestamp };
     }
   } finally {
     await rpc(rpcUrl, "evm_setAutomine", [true]);
   }
+  journal.rehash(rehashed);
   const now = Math.floor(Date.now() / 1000);
   if (now > head.timestamp + 1) await rpc(rpcUrl, "evm_setNextBlockTimestamp", [now]);
   return { blocks, transactions, ms: Math.round(performance.now() - t0), head };

@@ -11,9 +11,11 @@
  *  6. a summary; with `once`, exit 0 only if every step passed.
  *
  * State lives in the data directory (default `.ainur/devnet`): the deployments, each node's keys
- * seed, event log and lineage store, and `progress.json`. Pointed at a chain that is still
- * running (`rpcUrl`), a restart reuses the deployment and the agents' registrations and skips the
- * steps already done; a chain of its own starts fresh (the previous state is kept in `<dir>.prev`).
+ * seed, event log and lineage store, `progress.json` and, with a chain of its own, the chain
+ * journal (chain-journal.ts). A restart resumes: it replays the journal into a new `hardhat node`
+ * (or, with `rpcUrl`, uses a chain that is still running), reuses the deployment and the agents'
+ * registrations and skips the steps already done. A journal that cannot be replayed is reported,
+ * and the run starts fresh with the previous state kept in `<dir>.prev`.
  */
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
@@ -31,6 +33,8 @@ import { REPO_ROOT, DEFAULT_DATA_DIR } from "../cli/context.ts";
 import type { DevnetInfo } from "../cli/context.ts";
 import { buildContracts, deployAll, startHardhatNode } from "./evm-devchain.ts";
 import type { Devchain } from "./evm-devchain.ts";
+import { ChainJournal, followChain, replayJournal } from "./chain-journal.ts";
+import type { JournalFollower, ReplayResult } from "./chain-journal.ts";
 import { agentSpecs } from "./agents.ts";
 import { startNodeProcess } from "./processes.ts";
 import type { NodeProcess } from "./processes.ts";
@@ -78,6 +82,8 @@ export interface DevnetSummary {
   ok: boolean;
   /** Steps an earlier run on the same chain already did (a restart resumes after them). */
   resumed?: string[];
+  /** When the chain was rebuilt from the data directory's chain journal. */
+  replayed?: { blocks: number; transactions: number; ms: number };
   chain: "evm" | "substrate";
   steps: StepResult[];
   tasks: TaskSummary[];
@@ -127,6 +133,9 @@ export async function runDevnet(init: DevnetInit = {}): Promise<DevnetSummary> {
   /** Steps skipped because an earlier run (on the same chain) did them. */
   const resumed: string[] = [];
   let chainProc: Devchain | undefined;
+  let journal: ChainJournal | undefined;
+  let follower: JournalFollower | undefined;
+  let replayed: ReplayResult | undefined;
   const procs: NodeProcess[] = [];
   let requester: AinurNode | undefined;
   let orchestrator: EvmChain | undefined;
@@ -156,8 +165,12 @@ export async function runDevnet(init: DevnetInit = {}): Promise<DevnetSummary> {
   const shutdown = async (): Promise<void> => {
     stopping ??= (async () => {
       await Promise.all(procs.map((p) => p.stop()));
-      await requester?.stop().catch(() => undefined);
+      // Bounded: a component that never stops (the lineage prover's worker, at times) must not keep
+      // the chain and the journal open; the CLI exits after this anyway.
+      if (requester !== undefined) await settleWithin(requester.stop(), 15_000, "the requester node", say);
       orchestrator?.close();
+      await follower?.stop();
+      journal?.close();
       await chainProc?.stop();
     })();
     return stopping;
@@ -186,21 +199,35 @@ export async function runDevnet(init: DevnetInit = {}): Promise<DevnetSummary> {
       rpcUrl = init.rpcUrl;
       if (progress !== undefined && progress.rpcUrl !== rpcUrl) progress = undefined;
     } else {
-      chainProc = await startHardhatNode(REPO_ROOT);
-      rpcUrl = chainProc.url;
-      say(`local EVM (hardhat node) on ${rpcUrl}`);
-      if (existsSync(dataDir)) {
-        // A new chain: the old state refers to contracts that no longer exist.
-        await rm(`${dataDir}.prev`, { recursive: true, force: true });
-        await rename(dataDir, `${dataDir}.prev`);
-        say(`fresh chain: the previous run's state is in ${path.relative(REPO_ROOT, dataDir)}.prev`);
+      const journalFile = path.join(dataDir, JOURNAL_FILE);
+      const resumedChain = existsSync(journalFile) ? await resumeChain(journalFile, say) : undefined;
+      if (resumedChain !== undefined) {
+        ({ chain: chainProc, journal, replayed } = resumedChain);
+        rpcUrl = chainProc.url;
+        if (progress !== undefined) progress.rpcUrl = rpcUrl;
+      } else {
+        chainProc = await startHardhatNode(REPO_ROOT);
+        rpcUrl = chainProc.url;
+        say(`local EVM (hardhat node) on ${rpcUrl}`);
+        if (existsSync(dataDir)) {
+          // A new chain: the old state refers to contracts that no longer exist.
+          await rm(`${dataDir}.prev`, { recursive: true, force: true });
+          await rename(dataDir, `${dataDir}.prev`);
+          say(`fresh chain: the previous run's state is in ${path.relative(REPO_ROOT, dataDir)}.prev`);
+        }
+        progress = undefined;
+        journal = ChainJournal.open(journalFile);
       }
-      progress = undefined;
+      follower = followChain(journal, rpcUrl, { log: say });
     }
     progress ??= { rpcUrl, done: {} };
     await mkdir(dataDir, { recursive: true });
-    const saveProgress = (): Promise<void> =>
-      writeFile(progressFile, JSON.stringify(progress, null, 2) + "\n");
+    const saveProgress = async (): Promise<void> => {
+      // The journal first: progress.json never claims a step whose blocks a restart could not replay.
+      // (If it cannot keep up, the follower has said so, and a restart starts fresh.)
+      await follower?.sync().catch(() => undefined);
+      await writeFile(progressFile, JSON.stringify(progress, null, 2) + "\n");
+    };
     await saveProgress();
 
     const deployerKey = devAccountKey(0);
@@ -216,6 +243,7 @@ export async function runDevnet(init: DevnetInit = {}): Promise<DevnetSummary> {
     }
     if (reuse) {
       say(`resuming: the contracts in ${path.relative(REPO_ROOT, deploymentsFile)} are still on ${rpcUrl}`);
+      resumed.push("deploy");
     } else {
       const deployed = await step("deploy contracts", async () => {
         const r = await deployAll(rpcUrl, deployerKey, [addressOf(requesterKey)], deploymentsFile, say);
@@ -571,6 +599,9 @@ export async function runDevnet(init: DevnetInit = {}): Promise<DevnetSummary> {
     ok: steps.length > 0 && steps.every((s) => s.ok),
     chain: "evm",
     resumed,
+    ...(replayed === undefined
+      ? {}
+      : { replayed: { blocks: replayed.blocks, transactions: replayed.transactions, ms: replayed.ms } }),
     steps,
     tasks,
     tasksCompleted: completed.length,
@@ -607,6 +638,67 @@ export async function runDevnet(init: DevnetInit = {}): Promise<DevnetSummary> {
   return summary;
 }
 
+/** Waits for `work` at most `ms`, then says so and goes on. Never rejects. */
+async function settleWithin(
+  work: Promise<unknown>,
+  ms: number,
+  what: string,
+  say: (line: string) => void,
+): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      say(`✘ ${what} did not stop within ${ms / 1000} s; stopping the rest without it`);
+      resolve();
+    }, ms);
+  });
+  await Promise.race([
+    work.then(
+      () => undefined,
+      () => undefined,
+    ),
+    late,
+  ]);
+  clearTimeout(timer);
+}
+
+/** The chain journal's file in the data directory (a chain of its own only). */
+export const JOURNAL_FILE = "chain-journal.sqlite";
+
+/**
+ * Rebuilds the previous run's chain: a new `hardhat node` with the journal's genesis timestamp,
+ * and the journal replayed into it. Undefined (after saying why) when that is not possible; the
+ * caller then starts a fresh chain.
+ */
+async function resumeChain(
+  journalFile: string,
+  say: (line: string) => void,
+): Promise<{ chain: Devchain; journal: ChainJournal; replayed: ReplayResult } | undefined> {
+  let journal: ChainJournal | undefined;
+  let chain: Devchain | undefined;
+  try {
+    journal = ChainJournal.open(journalFile);
+    const genesis = journal.genesis();
+    const head = journal.head();
+    if (genesis === undefined || head === undefined)
+      throw new Error(`the chain journal ${journalFile} holds no chain`);
+    say(`resuming the chain: replaying ${head.number} blocks from ${path.relative(REPO_ROOT, journalFile)}`);
+    chain = await startHardhatNode(REPO_ROOT, { genesisTimestamp: genesis.timestamp });
+    const replayed = await replayJournal(journal, chain.url);
+    say(
+      `local EVM (hardhat node) on ${chain.url}, resumed: ${replayed.blocks} blocks and ${replayed.transactions} transactions replayed in ${(replayed.ms / 1000).toFixed(1)} s; every block's state root as recorded`,
+    );
+    return { chain, journal, replayed };
+  } catch (error) {
+    const e = error as Error;
+    say(`✘ cannot resume the chain: ${e.name}: ${e.message}`);
+    say("  starting a fresh chain instead");
+    journal?.close();
+    await chain?.stop();
+    return undefined;
+  }
+}
+
 /** A stable 32-byte peer-key seed per node name, so peer ids survive restarts. */
 function seedFor(name: string): string {
   return "0x" + Buffer.from(`ainur-devnet-peer-seed:${name}`.padEnd(32, "#").slice(0, 32)).toString("hex");
@@ -615,6 +707,11 @@ function seedFor(name: string): string {
 export function printSummary(s: DevnetSummary, say: (line: string) => void): void {
   say("");
   say("──────────────────────────── summary ────────────────────────────");
+  if (s.replayed !== undefined) {
+    say(
+      `chain             resumed from the journal: ${s.replayed.blocks} blocks, ${s.replayed.transactions} transactions replayed in ${(s.replayed.ms / 1000).toFixed(1)} s`,
+    );
+  }
   if (s.resumed !== undefined && s.resumed.length > 0) {
     say(`resumed           ${s.resumed.join(", ")}: done in an earlier run on this chain`);
   }
