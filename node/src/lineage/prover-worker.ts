@@ -1,7 +1,7 @@
 /**
  * The prover thread (node:worker_threads). It receives `{ id, input, wasm, zkey }` and answers
- * `{ id, proof, publicSignals }` or `{ id, error }`. A `{ stop: true }` message ends snarkjs's own
- * threads and closes the port, so the worker exits.
+ * `{ id, proof, publicSignals }` or `{ id, error }`, one job at a time, in order. Its owner ends it
+ * with `worker.terminate()`, which ends snarkjs's threads under it too.
  *
  * It keeps what every proof of a circuit shares: the circuit's compiled witness calculator and its
  * proving key, loaded once. Proving itself uses snarkjs's thread pool (one thread per core), started
@@ -18,8 +18,8 @@ export interface ProveJob {
   zkey: string;
 }
 
+if (!threads.parentPort) throw new Error("prover-worker.ts must run in a worker thread");
 const port = threads.parentPort;
-if (!port) throw new Error("prover-worker.ts must run in a worker thread");
 
 // snarkjs's pool comes from the `web-worker` package (through ffjavascript, which circom_runtime uses
 // too), which decides when it is first imported whether it runs on the main thread (then it spawns pool
@@ -51,28 +51,26 @@ const provingKey = memo(async (file) => {
 });
 const witnessCalculator = memo(async (file) => WitnessCalculatorBuilder(await readFile(file)));
 
-port.on("message", (message: ProveJob | { stop: true }) => {
-  if ("stop" in message) {
-    void (async () => {
-      await (globalThis as { curve_bn128?: { terminate(): Promise<void> } }).curve_bn128?.terminate();
-      port.close();
-    })();
-    return;
+/**
+ * One proof at a time: the pool already uses every core, and a witness calculator's wasm memory
+ * cannot serve two witnesses at once.
+ */
+let queue: Promise<void> = Promise.resolve();
+
+async function prove(job: ProveJob): Promise<void> {
+  try {
+    const [calculator, zkey] = await Promise.all([witnessCalculator(job.wasm), provingKey(job.zkey)]);
+    const witness = await calculator.calculateWTNSBin(job.input, true);
+    const { proof, publicSignals } = await snarkjs.groth16.prove(zkey, witness);
+    port.postMessage({ id: job.id, proof, publicSignals });
+  } catch (error) {
+    port.postMessage({
+      id: job.id,
+      error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    });
   }
-  void (async () => {
-    try {
-      const [calculator, zkey] = await Promise.all([
-        witnessCalculator(message.wasm),
-        provingKey(message.zkey),
-      ]);
-      const witness = await calculator.calculateWTNSBin(message.input, true);
-      const { proof, publicSignals } = await snarkjs.groth16.prove(zkey, witness);
-      port.postMessage({ id: message.id, proof, publicSignals });
-    } catch (error) {
-      port.postMessage({
-        id: message.id,
-        error: error instanceof Error ? (error.stack ?? error.message) : String(error),
-      });
-    }
-  })();
+}
+
+port.on("message", (job: ProveJob) => {
+  queue = queue.then(() => prove(job));
 });

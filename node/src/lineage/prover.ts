@@ -59,11 +59,12 @@ export class WorkerProver implements Prover {
     this.worker = worker;
   }
 
+  /** Ends the worker and snarkjs's threads under it; proofs still queued fail with a ProverError. */
   async stop(): Promise<void> {
     const worker = this.worker;
     if (!worker) return;
     const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
-    worker.postMessage({ stop: true });
+    await worker.terminate();
     await exited;
   }
 

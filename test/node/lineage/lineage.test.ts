@@ -243,6 +243,15 @@ describe("lineage/", function () {
       expect(file.leafCount).to.equal(5);
     });
 
+    it("proves requests that arrive together one after another, each one valid", async function () {
+      const files = await Promise.all([0, 1, 2].map((i) => service.prove(i)));
+      for (const [i, f] of files.entries()) {
+        expect(f.records[0]!.leafIndex).to.equal(i);
+        const verdict = await verifyProofFile(JSON.parse(JSON.stringify(f)));
+        expect(verdict.reasons, `record ${i}`).to.deep.equal([]);
+      }
+    });
+
     it("verifies locally and reads well", async function () {
       const verdict = await verifyProofFile(JSON.parse(JSON.stringify(file)));
       expect(verdict.reasons).to.deep.equal([]);
