@@ -21,7 +21,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { formatAmount, parseAmount } from "../chain/units.ts";
-import { EvmChain, devAccountKey, addressOf, PROPOSAL_STATE } from "../chain/evm/index.ts";
+import { EvmChain, devAccountKey, addressOf, PROPOSAL_STATE, taskKey } from "../chain/evm/index.ts";
 import { AinurNode } from "../node/index.ts";
 import type { NodeConfig } from "../node/config.ts";
 import type { TaskOutcome } from "../node/requester-node.ts";
@@ -222,11 +222,17 @@ export async function runDevnet(init: DevnetInit = {}): Promise<DevnetSummary> {
     }
     progress ??= { rpcUrl, done: {} };
     await mkdir(dataDir, { recursive: true });
-    const saveProgress = async (): Promise<void> => {
+    let saving = Promise.resolve();
+    const saveProgress = (): Promise<void> => {
       // The journal first: progress.json never claims a step whose blocks a restart could not replay.
-      // (If it cannot keep up, the follower has said so, and a restart starts fresh.)
-      await follower?.sync().catch(() => undefined);
-      await writeFile(progressFile, JSON.stringify(progress, null, 2) + "\n");
+      // (If it cannot keep up, the follower has said so, and a restart starts fresh.) One write at a
+      // time, each whole (a temporary file renamed over the old one).
+      saving = saving.then(async () => {
+        await follower?.sync().catch(() => undefined);
+        await writeFile(`${progressFile}.tmp`, JSON.stringify(progress, null, 2) + "\n");
+        await rename(`${progressFile}.tmp`, progressFile);
+      });
+      return saving;
     };
     await saveProgress();
 
@@ -370,19 +376,56 @@ export async function runDevnet(init: DevnetInit = {}): Promise<DevnetSummary> {
       ["t5-concat-apac", "text.concat", { parts: ["only", "apac"], separator: "-" }, ["apac"]],
       ["t6-uppercase-eu", "text.uppercase", { text: "zones matter" }, ["eu"]],
     ];
-    if (progress.done.stream === undefined) {
+    const done = progress.done;
+    /**
+     * Runs a stream task; one that an interrupted run posted but did not finish (its escrow exists)
+     * is posted again as `<id>.2` (or `.3`, …).
+     */
+    const runStreamTask = async (
+      id: string,
+      capability: string,
+      input: Json,
+      zones: string[],
+    ): Promise<TaskOutcome> => {
+      let taskId = id;
+      for (
+        let attempt = 2;
+        (await gov.call<bigint>("TaskEscrow", "statusOf", taskKey(taskId))) !== 0n;
+        attempt++
+      ) {
+        const again = `${id}.${attempt}`;
+        say(`  ${taskId} was posted by an interrupted run; posting it again as ${again}`);
+        taskId = again;
+      }
+      return runOne(taskId, capability, input, zones);
+    };
+    if (done.stream === undefined) {
+      // Each task is recorded as it completes: after a crash mid-stream, a restart runs the others.
+      const left = stream.filter(([id]) => done[`task:${id}`] === undefined);
+      const earlier = stream.length - left.length;
+      if (earlier > 0) say(`task stream: ${earlier} of ${stream.length} tasks done in an earlier run`);
       await step(`task stream (${stream.length} tasks, 2 at a time)`, async () => {
-        const queue = [...stream];
+        const queue = [...left];
         const errors: string[] = [];
         await Promise.all(
           [0, 1].map(async () => {
             for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-              await runOne(...next).catch((e: Error) => errors.push(`${next![0]}: ${e.message}`));
+              const [id] = next;
+              try {
+                await runStreamTask(...next);
+                done[`task:${id}`] = new Date().toISOString();
+                await saveProgress();
+              } catch (e) {
+                errors.push(`${id}: ${(e as Error).message}`);
+              }
             }
           }),
         );
         if (errors.length > 0) throw new Error(errors.join("; "));
-        return { value: true, detail: `${stream.length} tasks completed, each proof verified on-chain` };
+        return {
+          value: true,
+          detail: `${left.length} tasks completed${earlier > 0 ? ` (and ${earlier} in an earlier run)` : ""}, each proof verified on-chain`,
+        };
       });
       if (steps.at(-1)!.ok) progress.done.stream = new Date().toISOString();
       await saveProgress();
