@@ -4,6 +4,8 @@
  * explorer, runs the scenario (a task stream, a DAG, an injected failure, a governance proposal),
  * prints a summary, and keeps running until Ctrl-C. With `--once` it exits after the summary:
  * 0 when every step passed, 1 otherwise. Nothing to configure; nothing leaves the machine.
+ * Started again on the same data directory, it resumes: the chain is rebuilt from the data
+ * directory's chain journal and the steps already done are skipped (node/src/devnet/README.md).
  *
  *   npm start -- --once [--data-dir <dir>] [--agents <n>] [--rpc <url>]
  *   npm start -- --chain substrate [--data-dir <dir>]
