@@ -198,6 +198,9 @@ export async function runDevnet(init: DevnetInit = {}): Promise<DevnetSummary> {
     if (init.rpcUrl !== undefined) {
       rpcUrl = init.rpcUrl;
       if (progress !== undefined && progress.rpcUrl !== rpcUrl) progress = undefined;
+      // A journal of an earlier run with its own chain no longer describes this directory's chain.
+      for (const suffix of ["", "-wal", "-shm"])
+        await rm(path.join(dataDir, JOURNAL_FILE + suffix), { force: true });
     } else {
       const journalFile = path.join(dataDir, JOURNAL_FILE);
       const resumedChain = existsSync(journalFile) ? await resumeChain(journalFile, say) : undefined;
