@@ -26,7 +26,7 @@ import { LineageService } from "../lineage/lineage.ts";
 import { verifyProofFile } from "../lineage/proof-file.ts";
 import { zonesIntersect } from "../routing/index.ts";
 import { BidPricer, priceUnitOf } from "../node/bidding.ts";
-import { clearSecondPrice } from "../node/requester-node.ts";
+import { clearSecondPrice } from "../node/bidding.ts";
 import { agentFor } from "../node/capabilities.ts";
 import { contentId } from "../node/content.ts";
 import { agentSpecs } from "./agents.ts";

@@ -36,7 +36,6 @@ import {
 import type { ExecuteOrder } from "./protocol.ts";
 
 /** Kept for the Substrate devnet's in-process auction (devnet/substrate.ts imports it from here). */
-export { clearSecondPrice } from "./bidding.ts";
 
 export interface RequesterComponents {
   adapter: ChainAdapter;
