@@ -1,5 +1,5 @@
 /**
- * The devnet's chain journal (node/src/devnet/chain-journal.ts) against a real `hardhat node`:
+ * The devnet's chain journal (node/src/chain/evm/chain-journal.ts) against a real `hardhat node`:
  * record a chain (transfers of every transaction type, a contract deployment, a reverted call,
  * empty blocks from `hardhat_mine`, a timelocked operation across `evm_increaseTime`), stop the
  * node, replay the journal into a new one and find the same chain, block hash for block hash;
@@ -20,8 +20,8 @@ import {
   ChainJournalError,
   followChain,
   replayJournal,
-} from "../../node/src/devnet/chain-journal.ts";
-import type { JournalFollower } from "../../node/src/devnet/chain-journal.ts";
+} from "../../node/src/chain/evm/chain-journal.ts";
+import type { JournalFollower } from "../../node/src/chain/evm/chain-journal.ts";
 import { startHardhatNode } from "../../node/src/devnet/evm-devchain.ts";
 import type { Devchain } from "../../node/src/devnet/evm-devchain.ts";
 

@@ -4,7 +4,7 @@
  * `AINUR_DEVNET_GENESIS_TIMESTAMP` (seconds). Everything else in a Hardhat chain is deterministic
  * (accounts, mix hashes, beacon roots), so two nodes with the same genesis timestamp that mine the
  * same transactions at the same timestamps build the same blocks, hash for hash: that is what lets
- * the chain journal (chain-journal.ts) rebuild the devnet's chain after a restart.
+ * the chain journal (chain/evm/chain-journal.ts) rebuild the devnet's chain after a restart.
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";

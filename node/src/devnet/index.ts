@@ -12,7 +12,7 @@
  *
  * State lives in the data directory (default `.ainur/devnet`): the deployments, each node's keys
  * seed, event log and lineage store, `progress.json` and, with a chain of its own, the chain
- * journal (chain-journal.ts). A restart resumes: it replays the journal into a new `hardhat node`
+ * journal (chain/evm/chain-journal.ts). A restart resumes: it replays the journal into a new `hardhat node`
  * (or, with `rpcUrl`, uses a chain that is still running), reuses the deployment and the agents'
  * registrations and skips the steps already done. A journal that cannot be replayed is reported,
  * and the run starts fresh with the previous state kept in `<dir>.prev`.
@@ -33,8 +33,8 @@ import { REPO_ROOT, DEFAULT_DATA_DIR } from "../cli/context.ts";
 import type { DevnetInfo } from "../cli/context.ts";
 import { buildContracts, deployAll, startHardhatNode } from "./evm-devchain.ts";
 import type { Devchain } from "./evm-devchain.ts";
-import { ChainJournal, followChain, replayJournal } from "./chain-journal.ts";
-import type { JournalFollower, ReplayResult } from "./chain-journal.ts";
+import { ChainJournal, followChain, replayJournal } from "../chain/evm/index.ts";
+import type { JournalFollower, ReplayResult } from "../chain/evm/index.ts";
 import { agentSpecs } from "./agents.ts";
 import { startNodeProcess } from "./processes.ts";
 import type { NodeProcess } from "./processes.ts";

@@ -2,7 +2,8 @@
  * chain/evm: the ChainAdapter over ethers and the Ainur contracts (ABIs from Hardhat's artifacts),
  * plus what the adapter does not cover: `EvmChain` (escrow funding and award, acceptance, insurance
  * cover, the LineageRegistry's verifier calls, read-outs, devnet time travel), governance
- * (propose / vote / queue / execute) and the devnet deployment. The only folder that imports ethers:
+ * (propose / vote / queue / execute), the devnet deployment and the devnet's chain journal. The only
+ * folder that imports ethers:
  * the node, the CLI and the devnet use these exports.
  */
 import { EvmAdapter } from "./evm-adapter.ts";
@@ -38,6 +39,14 @@ export {
 } from "./governance.ts";
 export type { Proposal } from "./governance.ts";
 export { deployAll } from "./deploy-devnet.ts";
+export {
+  ChainJournal,
+  ChainJournalDivergedError,
+  ChainJournalError,
+  followChain,
+  replayJournal,
+} from "./chain-journal.ts";
+export type { JournalFollower, ReplayResult } from "./chain-journal.ts";
 export type { DeployResult } from "./deploy-devnet.ts";
 
 export function createEvmAdapter(init: EvmAdapterInit): EvmAdapter {
